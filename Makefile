@@ -1,0 +1,39 @@
+SHELL := /bin/bash
+PYTHON ?= python3
+
+.PHONY: test demo demo-build demo-reset i18n lint engine-test quick-test clean
+
+# Every test: engine unit tests, linters, and the Odoo suite on a private PostgreSQL.
+test:
+	$(PYTHON) tools/run_tests.py
+
+# The addon running with demo data on http://127.0.0.1:8069 (admin / admin).
+demo:
+	$(PYTHON) tools/demo_db.py serve
+
+# Build the demo database without serving it.
+demo-build:
+	$(PYTHON) tools/demo_db.py build
+
+# Drop the demo database; the next `make demo` builds it again.
+demo-reset:
+	$(PYTHON) tools/demo_db.py reset
+
+# Refresh i18n/account_late_payment.pot and merge it into i18n/fr.po.
+i18n:
+	"$$($(PYTHON) tools/devenv.py)" tools/i18n_check.py
+
+# Only the fast part: engine unit tests and linters, no Odoo.
+engine-test:
+	py="$$($(PYTHON) tools/devenv.py)" && cd tests_engine && "$$py" -m pytest -q
+
+# Developers' fast loop: update the addon in a kept database and run the tests in TESTS.
+quick-test:
+	$(PYTHON) tools/dev_test.py
+
+lint:
+	py="$$($(PYTHON) tools/devenv.py)" && "$$py" -m ruff check . && "$$py" -m pylint --rcfile=.pylintrc .
+
+clean:
+	-$(PYTHON) -c 'import sys; sys.path.insert(0, "tools"); import pgcluster, odoo_env; pgcluster.Cluster(odoo_env.BUILD / "pg").stop()'
+	rm -rf .build
