@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/account_move_views.xml",
         "views/account_late_payment_menus.xml",
     ],
     "demo": [
