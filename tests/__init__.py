@@ -1,1 +1,3 @@
-from . import test_demo, test_install
+from . import test_demo
+from . import test_install
+from . import test_views

@@ -20,5 +20,8 @@ company.write({
 company.partner_id.lang = "fr_FR"
 for user in (env.ref("base.user_root"), env.ref("base.user_admin")):
     user.write({"company_ids": [(4, company.id)], "company_id": company.id})
+admin = env.ref("base.user_admin")
+if "odoobot_state" in admin._fields:
+    admin.odoobot_state = "disabled"  # no OdooBot onboarding taking the admin to Discuss
 env.cr.commit()
 print("demo company ready:", company.name, company.country_id.code, company.currency_id.name, company.chart_template)
