@@ -107,13 +107,15 @@ def main():
         if build(odoo_bin, cfg, DEMO_DB, log):
             sys.exit(f"building the demo database failed: see {log}")
     else:
-        print(f"reusing the demo database {DEMO_DB} (`make demo-reset` drops it)", flush=True)
+        print(f"reusing the demo database {DEMO_DB}, updated to this checkout's code "
+              "(`make demo-reset` rebuilds it)", flush=True)
     if action == "build":
         cluster.stop()
         return 0
     print("Odoo on http://127.0.0.1:8069 - login admin, password admin - Ctrl-C stops it", flush=True)
     try:
-        subprocess.run([odoo_bin, "-c", str(cfg), "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$"], check=False)
+        subprocess.run([odoo_bin, "-c", str(cfg), "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$",
+                        "-u", MODULE], check=False)
     except KeyboardInterrupt:
         pass
     finally:

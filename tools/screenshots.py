@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Screenshots of the running demo (`make demo` must be serving on 127.0.0.1:8069).
 
-    screenshots.py OUT_DIR NAME=URL_PATH [NAME=URL_PATH ...]
+    screenshots.py OUT_DIR NAME=URL_PATH[|JAVASCRIPT] [NAME=URL_PATH[|JAVASCRIPT] ...]
 
 logs in as admin/admin, opens each page in headless Chromium (driven through the DevTools
 protocol with websocket-client), waits for the web client to settle and writes
-OUT_DIR/NAME.png. URL paths are those of the web client, e.g. `odoo/late-payment-followups`.
+OUT_DIR/NAME.png. URL paths are those of the web client, e.g. `odoo/late-payment-followups`;
+the optional JavaScript runs before the capture (e.g. to open a tab:
+`|document.querySelector("a[name=late_payment]").click()`).
 """
 
 import base64
@@ -80,18 +82,22 @@ class Browser:
     def evaluate(self, expression):
         return self.call("Runtime.evaluate", expression=expression, returnByValue=True).get("result", {}).get("value")
 
-    def shoot(self, url, out, settle=2.5, timeout=30):
+    def shoot(self, url, out, script=None, settle=2.5, timeout=30):
         self.call("Page.navigate", url=url)
         deadline = time.time() + timeout
         # the web client is ready when its action container is there and nothing is loading
         while time.time() < deadline:
             ready = self.evaluate(
-                "document.readyState === 'complete' && !!document.querySelector('.o_action_manager, .o_report_iframe,"
-                " body.o_web_client, form.oe_login_form') && !document.querySelector('.o_loading_indicator, .o_spinner')")
+                "document.readyState === 'complete'"
+                " && !!document.querySelector('.o_action_manager, body.o_web_client, form.oe_login_form')"
+                " && !document.querySelector('.o_loading_indicator, .o_spinner')")
             if ready:
                 break
             time.sleep(0.3)
         time.sleep(settle)
+        if script:
+            self.evaluate(script)
+            time.sleep(settle)
         data = self.call("Page.captureScreenshot", format="png")["data"]
         Path(out).write_bytes(base64.b64decode(data))
 
@@ -117,8 +123,9 @@ def main():
         browser.call("Network.setCookie", name="session_id", value=session, domain="127.0.0.1", path="/")
         for spec in sys.argv[2:]:
             name, path = spec.split("=", 1)
+            path, _sep, script = path.partition("|")
             out = out_dir / f"{name}.png"
-            browser.shoot(f"{BASE}/{path.lstrip('/')}", out)
+            browser.shoot(f"{BASE}/{path.lstrip('/')}", out, script=script or None)
             print(out)
     finally:
         browser.close()
