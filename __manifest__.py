@@ -16,6 +16,11 @@
         "views/account_move_views.xml",
         "views/account_late_payment_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_late_payment/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/late_payment_demo.xml",
     ],
