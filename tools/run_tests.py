@@ -198,6 +198,7 @@ def count_suite(log, tally, label):
 
 def main():
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     LOGS.mkdir(parents=True, exist_ok=True)
     tally = Tally()
     py = devenv.ensure()
