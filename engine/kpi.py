@@ -191,6 +191,15 @@ class _PaymentIndex:
         return self._totals[key][position - 1] if position else 0.0
 
 
+def _open_at(items, index, day, tolerance):
+    """(item, residual) of the items open at the end of `day`."""
+    for item in items:
+        if item.invoice_date <= day:
+            residual = item.amount - index.paid_by(item.key, day)
+            if residual > tolerance:
+                yield item, residual
+
+
 def aged_balance_history(items, payments, dates, tolerance=TOLERANCE):
     """The aged balance as it was at the end of each day in `dates`: {date: AgedBalance}.
 
@@ -199,17 +208,26 @@ def aged_balance_history(items, payments, dates, tolerance=TOLERANCE):
     was paid on it on or before D, bucketed by its due date against D.
     """
     index = _PaymentIndex(payments)
-    items = list(items)
+    items = [HistoricItem(*item) for item in items]
     result = {}
     for day in dates:
-        balance = AgedBalance()
-        for key, amount, invoice_date, due_date in items:
-            if invoice_date > day:
-                continue
-            residual = amount - index.paid_by(key, day)
-            if residual > tolerance:
-                balance.add(residual, due_date, day)
-        result[day] = balance
+        balance = result[day] = AgedBalance()
+        for item, residual in _open_at(items, index, day, tolerance):
+            balance.add(residual, item.due_date, day)
+    return result
+
+
+def aged_balances_history(items, payments, dates, group_of, tolerance=TOLERANCE):
+    """As aged_balance_history, one balance per group: {date: {group: AgedBalance}}, where
+    `group_of` maps an item key to its group (a customer, a company); items it lacks are left out."""
+    index = _PaymentIndex(payments)
+    items = [HistoricItem(*item) for item in items if item[0] in group_of]
+    result = {}
+    for day in dates:
+        balances = defaultdict(AgedBalance)
+        for item, residual in _open_at(items, index, day, tolerance):
+            balances[group_of[item.key]].add(residual, item.due_date, day)
+        result[day] = dict(balances)
     return result
 
 

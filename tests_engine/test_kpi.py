@@ -107,6 +107,20 @@ def test_aged_balance_history_uses_residuals_of_the_time():
     assert kpi.aged_balance_at(items, payments, date(2026, 3, 14)).days_31_60 == 1000.0
 
 
+def test_aged_balances_history_per_customer():
+    items = [(1, 100.0, date(2026, 1, 5), date(2026, 2, 4)), (2, 50.0, date(2026, 1, 20), date(2026, 3, 1)),
+             (3, 70.0, date(2026, 1, 2), date(2026, 1, 2))]
+    payments = [(1, date(2026, 2, 10), 100.0)]
+    ends = [date(2026, 1, 31), date(2026, 2, 28)]
+    history = kpi.aged_balances_history(items, payments, ends, {1: "A", 2: "A", 3: "B"})
+    assert history[date(2026, 1, 31)]["A"].not_due == 150.0
+    assert history[date(2026, 1, 31)]["B"].days_1_30 == 70.0
+    assert history[date(2026, 2, 28)]["A"].as_dict()["not_due"] == 50.0
+    assert history[date(2026, 2, 28)]["A"].total == 50.0
+    assert history[date(2026, 2, 28)]["B"].days_31_60 == 70.0
+    assert set(kpi.aged_balances_history(items, payments, [date(2026, 1, 31)], {3: "B"})[date(2026, 1, 31)]) == {"B"}
+
+
 def test_aged_balance_history_reversed_payment_reopens():
     items = [kpi.HistoricItem(7, 100.0, date(2026, 1, 1), date(2026, 1, 31))]
     payments = [kpi.ItemPayment(7, date(2026, 2, 10), 100.0), kpi.ItemPayment(7, date(2026, 2, 20), -100.0)]
