@@ -5,6 +5,7 @@ with a French company, the addon and its demo data, then Odoo on http://127.0.0.
 `make demo` reuses the database when it exists; `make demo-reset` drops it.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ def write_config(path, cluster, odoo_bin, data_dir):
         f"db_user = {pgcluster.DB_USER}",
         f"data_dir = {data_dir}",
         "http_interface = 127.0.0.1",
-        "http_port = 8069",
+        f"http_port = {os.environ.get('ODOO_HTTP_PORT', '8069')}",
         "admin_passwd = admin",
         "list_db = False",
         "max_cron_threads = 1",
