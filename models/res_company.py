@@ -101,11 +101,3 @@ class ResCompany(models.Model):
             floor = table("fr_legal_b") if self._late_payment_is_french() else []
             return interest.RateSchedule(mode, rate=self.late_payment_contractual_rate, floor_rates=floor)
         return interest.RateSchedule(interest.NONE)
-
-    def _late_payment_reference_label(self):
-        """What the statutory rate of the company is built on, for messages."""
-        self.ensure_one()
-        country = self.account_fiscal_country_id or self.country_id
-        if country and self.env["late.payment.rate"]._late_payment_rates("other", country):
-            return self.env._("the reference rate of %(country)s", country=country.name)
-        return self.env._("the ECB main refinancing rate")
