@@ -167,7 +167,8 @@ class LatePaymentRate(models.Model):
         today = fields.Date.context_today(self)
         source = self.env._("ECB Data Portal, series %(series)s (read on %(date)s)", series=ecb.SERIES_KEY, date=today)
         created, corrected, archived = Rate, Rate, Rate
-        for row in rows:
+        # the active row of a date first: an archived twin is left archived
+        for row in rows.sorted(lambda r: (not r.active, r.id)):
             rate = changes.pop(row.date_from, None)
             if rate is None:
                 if row.active:

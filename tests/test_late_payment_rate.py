@@ -134,10 +134,13 @@ class TestLatePaymentRate(LatePaymentCommon):
     def test_refresh_corrects_a_wrong_rate_and_reads_the_full_format(self):
         wrong = self.env.ref("account_late_payment.rate_ecb_mro_20250611")
         wrong.rate = 2.25
+        twin = self.Rate.create({"kind": "ecb_mro", "date_from": "2025-06-11", "rate": 2.0, "source": "typo",
+                                 "active": False})
         with patch(GET, return_value=answer((DATA / "ecb_mro_full_sample.csv").read_text())):
             ok, message = self.Rate._refresh_ecb_rates()
         self.assertTrue(ok, message)
         self.assertEqual(wrong.rate, 2.15)
+        self.assertFalse(twin.active)
         self.assertIn("FM.B.U2.EUR.4F.KR.MRR_FR.LEV", wrong.source)
         # this answer ends on 11 June 2025: the later row entered by hand stays
         self.assertTrue(self.env.ref("account_late_payment.rate_ecb_mro_20260617").active)
