@@ -8,9 +8,13 @@
     "support": "support@account-late-payment.example",
     "license": "LGPL-3",
     "depends": ["account", "mail"],
+    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/account_late_payment_security.xml",
         "security/ir.model.access.csv",
+        "data/late_payment_rate_data.xml",
+        "data/ir_cron_data.xml",
+        "views/late_payment_rate_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

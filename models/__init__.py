@@ -1,1 +1,1 @@
-from . import res_company, res_config_settings
+from . import account_move, late_payment_rate, res_company, res_config_settings, res_partner

@@ -6,3 +6,12 @@ class ResConfigSettings(models.TransientModel):
 
     late_payment_copy_salesperson = fields.Boolean(
         related="company_id.late_payment_copy_salesperson", readonly=False)
+    late_payment_interest_mode = fields.Selection(related="company_id.late_payment_interest_mode", readonly=False)
+    late_payment_interest_margin = fields.Float(related="company_id.late_payment_interest_margin", readonly=False)
+    late_payment_contractual_rate = fields.Float(
+        related="company_id.late_payment_contractual_rate", readonly=False)
+    late_payment_day_count = fields.Selection(related="company_id.late_payment_day_count", readonly=False)
+    late_payment_indemnity_amount = fields.Float(
+        related="company_id.late_payment_indemnity_amount", readonly=False)
+    late_payment_interest_consumers = fields.Boolean(
+        related="company_id.late_payment_interest_consumers", readonly=False)

@@ -1,0 +1,319 @@
+"""Late-payment interest and the fixed recovery indemnity (France: Code de commerce L441-10 II).
+
+Interest is simple interest on the amount still unpaid each day, from the day after the due
+date to the payment date inclusive; a payment reduces the base from the day after it is
+received. The reference rate of a half-year is the one in force on its first day (1 January
+or 1 July); a delay that crosses 1 January or 1 July uses each half-year's rate for its own
+days. Amounts are computed exactly (Decimal) and rounded once per invoice, half-up, in the
+invoice currency.
+
+Everything here takes plain values: dates, Decimal amounts, lists of ``(date, value)``.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+ONE_DAY = timedelta(days=1)
+HUNDRED = Decimal(100)
+
+# Day-count conventions: the denominator of a year.
+ACTUAL_365 = "actual_365"
+ACTUAL_360 = "actual_360"
+ACTUAL_ACTUAL = "actual_actual"
+DAY_COUNTS = (ACTUAL_365, ACTUAL_360, ACTUAL_ACTUAL)
+
+# How the annual rate of a half-year is found.
+STATUTORY = "statutory"  # reference rate in force on 1 January / 1 July + margin
+CONTRACTUAL = "contractual"  # a fixed annual rate, never below the legal floor where one is known
+NONE = "none"
+MODES = (STATUTORY, CONTRACTUAL, NONE)
+
+# France: a contractual rate may not be below three times the legal interest rate (L441-10 II).
+LEGAL_FLOOR_FACTOR = Decimal(3)
+
+
+class MissingRateError(ValueError):
+    """No reference rate is known for a half-year: `half_year` is its first day."""
+
+    def __init__(self, half_year):
+        super().__init__(f"no reference rate in force on {half_year.isoformat()}")
+        self.half_year = half_year
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days of one receivable line with the same base and the same annual rate."""
+
+    date_from: date
+    date_to: date
+    base: Decimal  # amount outstanding on each of these days
+    rate: Decimal  # % per year
+    amount: Decimal  # exact interest of the period, not rounded
+    line: object = None  # the caller's reference of the receivable line
+
+    @property
+    def days(self):
+        return (self.date_to - self.date_from).days + 1
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """One receivable line: its due date, its original amount (> 0) and the reductions it got,
+    as ``(date, amount)``: payments, credit notes, any settlement, on the day received."""
+
+    due_date: date
+    amount: Decimal
+    reductions: tuple = ()
+    line: object = None
+
+
+# -- dates ---------------------------------------------------------------------------------
+def half_year_start(day):
+    """1 January or 1 July of the half-year of `day`."""
+    return date(day.year, 1 if day.month <= 6 else 7, 1)
+
+
+def next_half_year(day):
+    """The first day of the half-year after the one of `day`."""
+    return date(day.year, 7, 1) if day.month <= 6 else date(day.year + 1, 1, 1)
+
+
+def half_years(date_from, date_to):
+    """``[(first day, last day)]`` of the slices of [date_from, date_to] cut at 1 Jan / 1 Jul."""
+    slices = []
+    day = date_from
+    while day <= date_to:
+        end = min(next_half_year(day) - ONE_DAY, date_to)
+        slices.append((day, end))
+        day = end + ONE_DAY
+    return slices
+
+
+def year_days(basis, day):
+    """The denominator of the day count for a day of `day`'s year."""
+    if basis == ACTUAL_365:
+        return Decimal(365)
+    if basis == ACTUAL_360:
+        return Decimal(360)
+    if basis == ACTUAL_ACTUAL:
+        leap = day.year % 4 == 0 and (day.year % 100 != 0 or day.year % 400 == 0)
+        return Decimal(366 if leap else 365)
+    raise ValueError(f"unknown day-count basis: {basis!r}")
+
+
+# -- rates ---------------------------------------------------------------------------------
+def rate_in_force(rates, day):
+    """The rate of ``rates`` (``[(date_from, rate)]``, any order) in force on `day`, or None."""
+    best = None
+    for date_from, rate in rates:
+        if date_from <= day and (best is None or date_from > best[0]):
+            best = (date_from, rate)
+    return None if best is None else Decimal(str(best[1]))
+
+
+def rate_of_half_year(rates, day):
+    """The rate in force on the first day (1 January / 1 July) of `day`'s half-year, or None."""
+    return rate_in_force(rates, half_year_start(day))
+
+
+def legal_rate_of_half_year(rates, day):
+    """The legal interest rate set for `day`'s half-year (a row dated that half-year's first
+    day), or None when it is not known yet. Unlike a reference rate, a legal rate is set for
+    one half-year only: the last half-year's rate does not stay in force."""
+    start = half_year_start(day)
+    for date_from, rate in rates:
+        if date_from == start:
+            return Decimal(str(rate))
+    return None
+
+
+def contractual_floor(legal_rate):
+    """The lowest contractual rate French law allows: three times the legal rate."""
+    return LEGAL_FLOOR_FACTOR * Decimal(str(legal_rate))
+
+
+def contractual_rate_allowed(rate, legal_rate):
+    """False when `rate` is below the floor of three times `legal_rate` (None: no floor known)."""
+    return legal_rate is None or Decimal(str(rate)) >= contractual_floor(legal_rate)
+
+
+class RateSchedule:
+    """The annual rate (% per year) of each half-year.
+
+    statutory: the reference rate in force on 1 January / 1 July plus `margin` points;
+    contractual: `rate`, raised to three times the legal rate of the half-year where `floor_rates`
+    (legal rates, one row per half-year) know one; none: no interest.
+    """
+
+    def __init__(self, mode, reference_rates=(), margin=0, rate=0, floor_rates=()):
+        if mode not in MODES:
+            raise ValueError(f"unknown interest mode: {mode!r}")
+        self.mode = mode
+        self.reference_rates = list(reference_rates)
+        self.margin = Decimal(str(margin))
+        self.rate = Decimal(str(rate))
+        self.floor_rates = list(floor_rates)
+
+    def __call__(self, day):
+        if self.mode == NONE:
+            return Decimal(0)
+        if self.mode == STATUTORY:
+            reference = rate_of_half_year(self.reference_rates, day)
+            if reference is None:
+                raise MissingRateError(half_year_start(day))
+            return reference + self.margin
+        legal = legal_rate_of_half_year(self.floor_rates, day)
+        if legal is not None:
+            return max(self.rate, contractual_floor(legal))
+        return self.rate
+
+
+# -- one receivable line -------------------------------------------------------------------
+def _reductions_by_day(reductions):
+    by_day = defaultdict(Decimal)
+    for day, amount in reductions:
+        by_day[day] += Decimal(str(amount))
+    return by_day
+
+
+def outstanding(receivable, day):
+    """The amount of `receivable` still unpaid at the end of `day` (never below zero)."""
+    paid = sum((Decimal(str(a)) for d, a in receivable.reductions if d <= day), Decimal(0))
+    return max(Decimal(str(receivable.amount)) - paid, Decimal(0))
+
+
+def settlement_date(receivable, end_date):
+    """The day the receivable was paid off (its residual reached zero), if by `end_date`."""
+    remaining = Decimal(str(receivable.amount))
+    if remaining <= 0:
+        return None
+    by_day = _reductions_by_day(receivable.reductions)
+    for day in sorted(by_day):
+        if day > end_date:
+            break
+        remaining -= by_day[day]
+        if remaining <= 0:
+            return day
+    return None
+
+
+def days_late(receivable, end_date):
+    """Days from the due date to the payment (or to `end_date` while unpaid); 0 when on time."""
+    if outstanding(receivable, receivable.due_date) <= 0:
+        return 0
+    paid_on = settlement_date(receivable, end_date)
+    last = min(paid_on, end_date) if paid_on else end_date
+    return max((last - receivable.due_date).days, 0)
+
+
+def interest_periods(receivable, end_date, schedule, basis=ACTUAL_365):
+    """The periods of interest of one receivable line up to `end_date` inclusive.
+
+    From the day after the due date, on the amount outstanding each day (a reduction received
+    on day D lowers the base from D + 1), cut at 1 January / 1 July (each half-year at its own
+    rate) and at each change of base. Periods with nothing outstanding are left out.
+    """
+    start = receivable.due_date + ONE_DAY
+    if end_date < start:
+        return []
+    by_day = _reductions_by_day(receivable.reductions)
+    base = Decimal(str(receivable.amount)) - sum(
+        (amount for day, amount in by_day.items() if day < start), Decimal(0))
+    # the days where the base changes: the day after each reduction inside the window
+    cuts = sorted(day + ONE_DAY for day in by_day if start <= day < end_date)
+    periods = []
+    segment_start = start
+    for cut in [*cuts, end_date + ONE_DAY]:
+        if base > 0:
+            for slice_from, slice_to in half_years(segment_start, cut - ONE_DAY):
+                rate = schedule(slice_from)
+                days = Decimal((slice_to - slice_from).days + 1)
+                # a half-year never crosses 31 December: one denominator per slice
+                amount = base * rate / HUNDRED * days / year_days(basis, slice_from)
+                periods.append(Period(slice_from, slice_to, base, rate, amount, receivable.line))
+        if cut <= end_date:
+            base -= by_day[cut - ONE_DAY]
+        segment_start = cut
+    return periods
+
+
+# -- one invoice ---------------------------------------------------------------------------
+def quantum(digits):
+    return Decimal(1).scaleb(-digits)
+
+
+def round_half_up(amount, digits=2):
+    return Decimal(amount).quantize(quantum(digits), rounding=ROUND_HALF_UP)
+
+
+def allocate(total, amounts, digits=2):
+    """Rounded shares of `amounts` that add up exactly to `total` (largest remainder)."""
+    step = quantum(digits)
+    floors = [Decimal(a).quantize(step, rounding=ROUND_DOWN) for a in amounts]
+    left = int((Decimal(total) - sum(floors, Decimal(0))) / step)
+    order = sorted(range(len(amounts)), key=lambda i: (-(Decimal(amounts[i]) - floors[i]), i))
+    if left < 0:
+        order = list(reversed(order))
+    for i in order[:abs(left)]:
+        floors[i] += step if left > 0 else -step
+    return floors
+
+
+@dataclass(frozen=True)
+class InvoiceInterest:
+    periods: list  # [Period]
+    shares: list  # the rounded amount of each period, adding up to `interest`
+    interest: Decimal  # rounded once, half-up
+    days_late: int  # the longest delay of its lines
+    first_late_day: date | None  # the day after the earliest due date paid late
+    outstanding: Decimal  # what is still unpaid at the end of the computation day
+
+
+def invoice_interest(receivables, end_date, schedule, basis=ACTUAL_365, digits=2):
+    """Interest of an invoice (its receivable lines) up to `end_date`, rounded once."""
+    periods = []
+    late = 0
+    first_late_day = None
+    for receivable in receivables:
+        # a period at a rate of zero (no interest due) is no part of the interest
+        periods.extend(p for p in interest_periods(receivable, end_date, schedule, basis) if p.amount)
+        delay = days_late(receivable, end_date)
+        late = max(late, delay)
+        if delay:
+            day = receivable.due_date + ONE_DAY
+            first_late_day = day if first_late_day is None else min(first_late_day, day)
+    exact = sum((p.amount for p in periods), Decimal(0))
+    interest = round_half_up(exact, digits)
+    shares = allocate(interest, [p.amount for p in periods], digits) if periods else []
+    residual = sum((outstanding(r, end_date) for r in receivables), Decimal(0))
+    return InvoiceInterest(periods, shares, interest, late, first_late_day, residual)
+
+
+def allocate_oldest_first(receivables, reductions):
+    """Spread invoice-level reductions (``(date, amount)``, e.g. a payment matched to the
+    invoice without a journal entry) over its lines, the earliest due line first."""
+    ordered = sorted(receivables, key=lambda r: r.due_date)
+    left = {id(r): outstanding(r, date.max) for r in ordered}
+    extra = defaultdict(list)
+    for day, paid in sorted(reductions):
+        to_spread = Decimal(str(paid))
+        for receivable in ordered:
+            if to_spread <= 0:
+                break
+            take = min(to_spread, left[id(receivable)])
+            if take > 0:
+                extra[id(receivable)].append((day, take))
+                left[id(receivable)] -= take
+                to_spread -= take
+    return [
+        Receivable(r.due_date, r.amount, tuple(r.reductions) + tuple(extra[id(r)]), r.line) for r in ordered
+    ]
+
+
+# -- indemnity -----------------------------------------------------------------------------
+def indemnity(amount_eur, eur_to_currency, digits=2):
+    """The fixed indemnity (in EUR) in the invoice currency, `eur_to_currency` being the
+    number of invoice-currency units for one EUR on the first day late."""
+    return round_half_up(Decimal(str(amount_eur)) * Decimal(str(eur_to_currency)), digits)

@@ -1,0 +1,195 @@
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from ..engine import identifiers, interest
+
+# Customer documents whose receivable lines may be late. Credit notes are customer documents
+# too (they come out with no penalty); anything else is refused.
+LATE_TYPES = ("out_invoice", "out_receipt")
+CUSTOMER_TYPES = ("out_invoice", "out_receipt", "out_refund")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    late_payment_days_late = fields.Integer(
+        string="Days late", compute="_compute_late_payment_penalties",
+        help="Days from the due date (of the earliest instalment paid late) to the payment, or to today while unpaid.")
+    late_payment_interest = fields.Monetary(
+        string="Late interest to date", compute="_compute_late_payment_penalties", currency_field="currency_id",
+        help="Late-payment interest accrued to today, in the invoice currency.")
+    late_payment_indemnity = fields.Monetary(
+        string="Recovery indemnity", compute="_compute_late_payment_penalties", currency_field="currency_id",
+        help="The fixed indemnity for recovery costs this invoice is liable to, in the invoice currency.")
+
+    @api.depends_context("company")
+    def _compute_late_payment_penalties(self):
+        moves = self.filtered(lambda m: m.id and m.state == "posted" and m.move_type in LATE_TYPES)
+        results = moves._late_payment_compute(fields.Date.context_today(self)) if moves else {}
+        for move in self:
+            result = results.get(move.id) or {}
+            move.late_payment_days_late = result.get("days_late", 0)
+            move.late_payment_interest = result.get("interest", 0.0)
+            move.late_payment_indemnity = result.get("indemnity", 0.0)
+
+    # -- the one place penalties come from -------------------------------------------------
+    def late_payment_penalties(self, at_date=None):
+        """Late-payment penalties of each invoice of `self` at `at_date` (an ISO date string,
+        default today), as a list of dicts, in the order of `self`:
+
+        ``id``, ``name``, ``currency`` (ISO code), ``due_date`` (ISO date), ``amount_residual``
+        (still unpaid at `at_date`), ``days_late``, ``interest`` (accrued up to `at_date`),
+        ``indemnity`` (the fixed recovery indemnity), ``already_invoiced`` (the part of these
+        penalties already invoiced to the customer) and ``periods``: the ``{date_from, date_to,
+        days, base, rate, amount, line_id}`` the interest is made of (the period amounts are
+        the interest, rounded once for the invoice, shared so that they add up to it). Amounts
+        are in the invoice currency.
+        """
+        day = self._late_payment_parse_date(at_date)
+        wrong = self.filtered(lambda m: m.move_type not in CUSTOMER_TYPES)
+        if wrong:
+            raise UserError(self.env._(
+                "Late-payment penalties apply to customer invoices only, not to: %(moves)s.",
+                moves=", ".join(wrong.mapped("display_name"))))
+        results = self._late_payment_compute(day)
+        missing = [r for r in results.values() if r.get("missing_rate")]
+        if missing:
+            first = missing[0]
+            raise UserError(self.env._(
+                "No reference rate is known for the half-year starting %(date)s (invoice %(invoice)s). "
+                "Enter it in Invoicing > Configuration > Late payments > Reference rates.",
+                date=first["missing_rate"], invoice=first["name"]))
+        return [results[move.id] for move in self]
+
+    @api.model
+    def _late_payment_parse_date(self, at_date):
+        if at_date is None or at_date is False:
+            return fields.Date.context_today(self)
+        if isinstance(at_date, datetime):
+            return at_date.date()
+        if isinstance(at_date, date):
+            return at_date
+        if isinstance(at_date, str):
+            try:
+                return date.fromisoformat(at_date.strip())
+            except ValueError as error:
+                raise UserError(self.env._(
+                    "%(value)s is not a date: give the date as YYYY-MM-DD (e.g. 2024-09-30).",
+                    value=repr(at_date))) from error
+        raise UserError(self.env._(
+            "The date must be a string YYYY-MM-DD (e.g. 2024-09-30), not %(value)s.", value=repr(at_date)))
+
+    def _late_payment_invoiced_penalties(self):
+        """``{move id: amount}``: the penalties (interest and indemnity, in the invoice
+        currency) already invoiced to the customer for each invoice of `self`. Nothing is
+        invoiced yet here: the penalty invoices add their ledger by overriding this."""
+        return dict.fromkeys(self.ids, 0.0)
+
+    def _late_payment_compute(self, day):
+        """``{move id: result dict}`` (see late_payment_penalties) for `self` at `day`, in batch.
+        A missing reference rate gives zero interest and the half-year in ``missing_rate``."""
+        moves = self.filtered(lambda m: m.id)
+        receivables = moves._late_payment_receivables()
+        invoiced = moves._late_payment_invoiced_penalties()
+        eur = self.env.ref("base.EUR")
+        rate_cache = {}
+        schedules = {}
+        results = {}
+        for move in moves:
+            currency = move.currency_id
+            digits = currency.decimal_places
+            lines = receivables.get(move.id, [])
+            company = move.company_id
+            partner = move.commercial_partner_id.with_company(company)
+            professional = identifiers.is_professional(partner.is_company, partner.vat, partner.company_registry)
+            waived = partner.late_payment_waive_penalties
+            if company.id not in schedules:
+                schedules[company.id] = company._late_payment_rate_schedule(rate_cache)
+            schedule = schedules[company.id]
+            if waived or not (professional or company.late_payment_interest_consumers):
+                schedule = interest.RateSchedule(interest.NONE)
+            missing = None
+            try:
+                computed = interest.invoice_interest(lines, day, schedule, company.late_payment_day_count, digits)
+            except interest.MissingRateError as error:
+                missing = error.half_year
+                computed = interest.invoice_interest(lines, day, interest.RateSchedule(interest.NONE),
+                                                     company.late_payment_day_count, digits)
+            indemnity = Decimal(0)
+            if computed.first_late_day and professional and not waived and company.late_payment_indemnity_amount:
+                conversion = 1.0 if currency == eur else eur._get_conversion_rate(
+                    eur, currency, company, computed.first_late_day)
+                indemnity = interest.indemnity(company.late_payment_indemnity_amount, conversion, digits)
+            results[move.id] = {
+                "id": move.id,
+                "name": move.name,
+                "currency": currency.name,
+                "due_date": fields.Date.to_string(move.invoice_date_due) if move.invoice_date_due else False,
+                "amount_residual": float(computed.outstanding),
+                "days_late": computed.days_late,
+                "interest": float(computed.interest),
+                "indemnity": float(indemnity),
+                "already_invoiced": invoiced.get(move.id, 0.0),
+                "periods": [
+                    {
+                        "date_from": fields.Date.to_string(period.date_from),
+                        "date_to": fields.Date.to_string(period.date_to),
+                        "days": period.days,
+                        "base": float(period.base),
+                        "rate": float(period.rate),
+                        "amount": float(share),
+                        "line_id": period.line,
+                    }
+                    for period, share in zip(computed.periods, computed.shares, strict=True)
+                ],
+            }
+            if missing:
+                results[move.id]["missing_rate"] = fields.Date.to_string(missing)
+        return results
+
+    def _late_payment_receivables(self):
+        """``{move id: [engine Receivable]}``: the receivable lines of the posted customer
+        invoices of `self` (each with its own due date), in the invoice currency, with what
+        reduced each of them and when: payments, credit notes and any other entry reconciled
+        with it (on the date of the later of the two), and payments matched to the invoice
+        without a journal entry (on their date, the earliest instalment first)."""
+        moves = self.filtered(lambda m: m.state == "posted" and m.move_type in LATE_TYPES
+                              and m.payment_state != "reversed")
+        if not moves:
+            return {}
+        lines = self.env["account.move.line"].search_fetch(
+            Domain("move_id", "in", moves.ids) & Domain("display_type", "=", "payment_term")
+            & Domain("account_type", "=", "asset_receivable"),
+            ["move_id", "date_maturity", "amount_currency", "currency_id"], order="date_maturity, id")
+        lines = lines.filtered(lambda line: line.amount_currency > 0)
+        partials = self.env["account.partial.reconcile"].search_fetch(
+            Domain("debit_move_id", "in", lines.ids), ["debit_move_id", "debit_amount_currency", "max_date"])
+        reductions = defaultdict(list)
+        for partial in partials:
+            line = partial.debit_move_id
+            reductions[line.id].append((partial.max_date, self._late_payment_decimal(
+                partial.debit_amount_currency, line.currency_id)))
+        result = defaultdict(list)
+        for line in lines:
+            result[line.move_id.id].append(interest.Receivable(
+                line.date_maturity or line.move_id.invoice_date_due or line.move_id.date,
+                self._late_payment_decimal(line.amount_currency, line.currency_id),
+                tuple(reductions[line.id]), line.id))
+        for move in moves:
+            unposted = move.matched_payment_ids.filtered(
+                lambda p: not p.move_id and p.state in ("in_process", "paid"))
+            if unposted and result.get(move.id):
+                extra = [(payment.date, self._late_payment_decimal(
+                    payment.currency_id._convert(payment.amount, move.currency_id, move.company_id, payment.date),
+                    move.currency_id)) for payment in unposted]
+                result[move.id] = interest.allocate_oldest_first(result[move.id], extra)
+        return result
+
+    @api.model
+    def _late_payment_decimal(self, amount, currency):
+        return Decimal(str(currency.round(amount) if currency else amount))
