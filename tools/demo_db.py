@@ -86,6 +86,8 @@ def build(odoo_bin, cfg, dbname, log, test_tags=None):
 
 def main():
     action = sys.argv[1] if len(sys.argv) > 1 else "serve"
+    if action == "serve" and pgcluster.wait_for_port(8069, seconds=0):
+        sys.exit("Port 8069 is already in use (another Odoo running?): stop it first.")
     odoo_bin = odoo_env.find_odoo()
     if not odoo_bin:
         sys.exit("No Odoo 19 found. " + odoo_env.HOW_TO_POINT)

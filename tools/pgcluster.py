@@ -201,10 +201,12 @@ class Cluster:
 
 
 def wait_for_port(port, seconds=60):
+    """True as soon as something listens on 127.0.0.1:`port` (checked at least once)."""
     deadline = time.time() + seconds
-    while time.time() < deadline:
+    while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return True
+        if time.time() >= deadline:
+            return False
         time.sleep(0.5)
-    return False
