@@ -21,7 +21,7 @@ DEMO_DB = "late_payment_demo"
 COMPANY_SCRIPT = Path(__file__).resolve().parent / "demo_company.py"
 
 
-def write_config(path, cluster, odoo_bin, data_dir):
+def write_config(path, cluster, odoo_bin, data_dir, http_port=8069):
     lines = [
         "[options]",
         f"addons_path = {odoo_env.addons_path(odoo_bin)}",
@@ -30,7 +30,7 @@ def write_config(path, cluster, odoo_bin, data_dir):
         f"db_user = {pgcluster.DB_USER}",
         f"data_dir = {data_dir}",
         "http_interface = 127.0.0.1",
-        "http_port = 8069",
+        f"http_port = {http_port}",
         "admin_passwd = admin",
         "list_db = False",
         "max_cron_threads = 1",

@@ -31,7 +31,7 @@ def main():
     cluster.init()
     cluster.start()
     cfg = demo_db.write_config(odoo_env.BUILD / "odoo-dev.cfg", cluster, odoo_bin,
-                               data_dir=odoo_env.BUILD / "filestore")
+                               data_dir=odoo_env.BUILD / "filestore", http_port=pgcluster.free_port())
     log = odoo_env.BUILD / "logs" / "quick-test.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")

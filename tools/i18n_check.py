@@ -102,7 +102,8 @@ def main():
     try:
         cluster.init()
         cluster.start()
-        cfg = demo_db.write_config(tmp / "odoo.cfg", cluster, odoo_bin, data_dir=tmp / "filestore")
+        cfg = demo_db.write_config(tmp / "odoo.cfg", cluster, odoo_bin, data_dir=tmp / "filestore",
+                                   http_port=pgcluster.free_port())
         log = tmp / "install.log"
         if demo_db.odoo(odoo_bin, cfg, ["-d", "lp_i18n", "-i", MODULE, "--without-demo", "--stop-after-init"], log):
             sys.exit(f"install failed:\n{log.read_text()[-3000:]}")

@@ -161,7 +161,8 @@ def odoo_suite(odoo_bin, tally):
         cluster.init()
         cluster.start()
         print(f"== PostgreSQL: private cluster on 127.0.0.1:{cluster.port} in {tmp}", flush=True)
-        cfg = demo_db.write_config(tmp / "odoo.cfg", cluster, odoo_bin, data_dir=tmp / "filestore")
+        cfg = demo_db.write_config(tmp / "odoo.cfg", cluster, odoo_bin, data_dir=tmp / "filestore",
+                                   http_port=pgcluster.free_port())
 
         # 1. without demo data: install and run the whole suite but the demo tests
         log = LOGS / "odoo-test.log"
