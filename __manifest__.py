@@ -27,5 +27,6 @@
     "post_init_hook": "_late_payment_post_init",
     "demo": [
         "demo/late_payment_demo.xml",
+        "demo/late_payment_followup_demo.xml",
     ],
 }

@@ -61,9 +61,9 @@ class LatePaymentDossier(models.Model):
         inverse="_inverse_partner_policy", domain="[('company_id', '=', company_id)]",
         help="The customer's own policy in this company; empty: its risk class's, else the company's default.")
     amount_due = fields.Monetary(
-        readonly=True, help="What the customer owes (credit notes and unmatched payments deducted).")
+        string="Amount due", readonly=True, help="What the customer owes (credit notes and unmatched payments deducted).")
     amount_overdue = fields.Monetary(
-        readonly=True, help="What is past its due date and followed up, net of the customer's credits.")
+        string="Amount overdue", readonly=True, help="What is past its due date and followed up, net of the customer's credits.")
     amount_excluded = fields.Monetary(
         string="Left out", readonly=True, help="Invoices left out of the follow-up (excluded, blocked or disputed).")
     oldest_overdue_days = fields.Integer(string="Days overdue", readonly=True,
@@ -83,8 +83,8 @@ class LatePaymentDossier(models.Model):
     formal_notice_received_date = fields.Date(
         string="Formal notice received on", tracking=True,
         help="The day the customer received the formal notice (acknowledgement of receipt).")
-    formal_notice_reached = fields.Boolean(compute="_compute_formal_notice_reached")
-    refreshed_on = fields.Date(readonly=True, copy=False)
+    formal_notice_reached = fields.Boolean(string="Formal notice sent", compute="_compute_formal_notice_reached")
+    refreshed_on = fields.Date(string="Refreshed on", readonly=True, copy=False)
     line_ids = fields.Many2many("account.move.line", compute="_compute_line_ids", string="Open items")
     reminder_line_ids = fields.Many2many(
         "account.move.line", compute="_compute_line_ids", string="Items of the next reminder")

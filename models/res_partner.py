@@ -24,7 +24,7 @@ class ResPartner(models.Model):
         "late.payment.dossier", string="Follow-up dossier", compute="_compute_late_payment_dossier",
         groups=DOSSIER_GROUP)
     late_payment_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_late_payment_dossier", groups=DOSSIER_GROUP)
+        "res.currency", string="Follow-up currency", compute="_compute_late_payment_dossier", groups=DOSSIER_GROUP)
     late_payment_status = fields.Selection(
         STATUSES, string="Follow-up status", compute="_compute_late_payment_dossier",
         search="_search_late_payment_status", groups=DOSSIER_GROUP)
