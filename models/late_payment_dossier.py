@@ -61,9 +61,11 @@ class LatePaymentDossier(models.Model):
         inverse="_inverse_partner_policy", domain="[('company_id', '=', company_id)]",
         help="The customer's own policy in this company; empty: its risk class's, else the company's default.")
     amount_due = fields.Monetary(
-        string="Amount due", readonly=True, help="What the customer owes (credit notes and unmatched payments deducted).")
+        string="Amount due", readonly=True,
+        help="What the customer owes (credit notes and unmatched payments deducted).")
     amount_overdue = fields.Monetary(
-        string="Amount overdue", readonly=True, help="What is past its due date and followed up, net of the customer's credits.")
+        string="Amount overdue", readonly=True,
+        help="What is past its due date and followed up, net of the customer's credits.")
     amount_excluded = fields.Monetary(
         string="Left out", readonly=True, help="Invoices left out of the follow-up (excluded, blocked or disputed).")
     oldest_overdue_days = fields.Integer(string="Days overdue", readonly=True,

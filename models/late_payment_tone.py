@@ -43,18 +43,21 @@ class LatePaymentTone(models.Model):
     @api.constrains("letter_body", "mail_template_id", "active")
     def _check_texts_in_every_language(self):
         languages = self.env["res.lang"].sudo().search([("active", "=", True)])
+        # the message in the user's language, whichever translation is being edited
+        env = self.with_context(lang=self.env.user.lang).env
         for tone in self.filtered("active"):
             for lang in languages:
                 localized = tone.with_context(lang=lang.code)
                 if is_html_empty(localized.letter_body):
-                    raise ValidationError(self.env._(
+                    raise ValidationError(env._(
                         "The letter of the tone \u201c%(tone)s\u201d is empty in %(language)s: write it in "
-                        "every installed language.", tone=tone.name, language=lang.name))
+                        "every installed language.", tone=tone.with_env(env).name, language=lang.name))
                 template = localized.mail_template_id.sudo()
                 if template and (is_html_empty(template.body_html) or not (template.subject or "").strip()):
-                    raise ValidationError(self.env._(
+                    raise ValidationError(env._(
                         "The email of the tone \u201c%(tone)s\u201d has an empty subject or body in "
-                        "%(language)s: write it in every installed language.", tone=tone.name, language=lang.name))
+                        "%(language)s: write it in every installed language.",
+                        tone=tone.with_env(env).name, language=lang.name))
 
     def _late_payment_render_letter(self, dossiers):
         """The letter of this tone for each dossier, in its customer's language: {id: html}."""
