@@ -34,7 +34,9 @@ class LatePaymentDemo(models.AbstractModel):
     def _generate_followup(self):
         company = self.env.company
         today = fields.Date.context_today(self)
-        policy = self.env["late.payment.policy"]._late_payment_default_policy(company)
+        policy_model = self.env["late.payment.policy"]
+        policy = policy_model._late_payment_default_policy(company)
+        policy = policy or policy_model._late_payment_create_default_policies(company)
         partners = {key: self.env.ref(f"account_late_payment.demo_partner_{key}", raise_if_not_found=False)
                     for key in (*MANUAL_LEVELS, *RELATIONSHIPS)}
         for key, relationship in RELATIONSHIPS.items():

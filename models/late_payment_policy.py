@@ -125,3 +125,16 @@ class LatePaymentPolicy(models.Model):
             created |= template.with_context(late_payment_default_copy=True).copy(
                 {"company_id": company.id, "is_default": True})
         return created
+
+    @api.model
+    def _late_payment_translate_default_copies(self):
+        """The copies made while the addon installs, before its translations are loaded, get the
+        shipped policy's translations (names of the policy and its levels)."""
+        template = self.env.ref("account_late_payment.late_payment_policy_default", raise_if_not_found=False)
+        if not template:
+            return
+        name = template.with_context(lang="en_US").name
+        copies = self.with_context(lang="en_US", active_test=False).search([
+            ("id", "!=", template.id), ("name", "=", name)])
+        for policy in copies.filtered(lambda p: len(p.level_ids) == len(template.level_ids)):
+            template.with_context(lang="en_US").copy_translations(policy)

@@ -1,9 +1,11 @@
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import LatePaymentCommon, day
 
@@ -206,3 +208,54 @@ class TestFollowupConfig(LatePaymentCommon):
         self.assertNotIn(self.partner_b, found)
         overdue = self.env["res.partner"].with_user(self.lp_user).search([("late_payment_amount_overdue", ">", 0)])
         self.assertIn(self.customer, overdue)
+
+    def test_list_filters_and_invoice_tab(self):
+        invoice = self._invoice(900.0)
+        excluded = self._invoice(100.0)
+        excluded.no_followup = True
+        self._reach(self._receivable_lines(invoice), self.friendly, day(3))
+        self._refresh(day(20))
+        expected = {
+            # (model, search view): {filter: what it finds among the customer's records}
+            ("account.move", "account.view_account_invoice_filter"): {
+                "late_payment_overdue": invoice | excluded, "late_payment_in_followup": invoice,
+                "late_payment_excluded": excluded,
+            },
+            ("res.partner", "base.view_res_partner_filter"): {
+                "late_payment_overdue": self.customer, "late_payment_in_followup": self.customer,
+                "late_payment_excluded": self.customer,
+            },
+            ("late.payment.dossier", "account_late_payment.view_late_payment_dossier_search"): {
+                "overdue": self._refresh(day(20)), "in_followup": self._refresh(day(20)),
+                "excluded": self._refresh(day(20)),
+            },
+        }
+        for (model, view), filters in expected.items():
+            records = self.env[model].with_user(self.lp_user)
+            arch = etree.fromstring(records.get_views([(self.env.ref(view).id, "search")])["views"]["search"]["arch"])
+            for name, found in filters.items():
+                with self.subTest(model=model, filter=name), self._at(day(20)):
+                    node = arch.find(f".//filter[@name='{name}']")
+                    self.assertIsNotNone(node)
+                    domain = safe_eval(node.get("domain"), {"context_today": lambda: day(20)})
+                    owner = "partner_id" if model != "res.partner" else "id"
+                    self.assertEqual(records.search([*domain, (owner, "=", self.customer.id)]), found)
+        # the action-due filter of the invoices: the firm reminder of the invoice is due
+        with self._at(day(20)):
+            node = etree.fromstring(self.env["account.move"].get_views(
+                [(self.env.ref("account.view_account_invoice_filter").id, "search")])["views"]["search"]["arch"]
+            ).find(".//filter[@name='late_payment_action_due']")
+            domain = [*safe_eval(node.get("domain")), ("partner_id", "=", self.customer.id)]
+            moves = self.env["account.move"].search(domain)
+            self.assertEqual(moves, invoice)
+        # the invoice's Follow-up tab and the customer invoice list
+        with self._at(day(20)):
+            form = Form(invoice.with_user(self.lp_user))
+            self.assertEqual(form.late_payment_status, "due")
+            self.assertEqual(form.late_payment_level_id, self.friendly)
+            self.assertEqual(form.late_payment_next_level_id, self.firm)
+        views = self.env["account.move"].with_user(self.lp_user).get_views(
+            [(self.env.ref("account.view_out_invoice_tree").id, "list")])
+        self.assertIn("late_payment_level_id", views["views"]["list"]["arch"])
+        views = self.env["res.partner"].with_user(self.lp_user).get_views([(False, "list")])
+        self.assertIn("late_payment_status", views["views"]["list"]["arch"])
