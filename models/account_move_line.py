@@ -11,7 +11,7 @@ class AccountMoveLine(models.Model):
 
     late_payment_level_id = fields.Many2one(
         "late.payment.level", string="Follow-up level", index="btree_not_null", copy=False, readonly=True,
-        ondelete="restrict", help="The last follow-up level this receivable line reached.")
+        ondelete="set null", help="The last follow-up level this receivable line reached.")
     late_payment_level_date = fields.Date(
         string="Follow-up level reached on", index="btree_not_null", copy=False, readonly=True)
     # written by the follow-up refresh (late.payment.dossier), set-based

@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -28,6 +29,8 @@ STATE_FIELDS = (
     "level_date", "last_reminder_date", "next_level_id", "next_tone_id", "next_action_date", "status",
 )
 DIRTY_KEY = "account_late_payment.dirty_dossiers"
+
+_logger = logging.getLogger(__name__)
 
 
 class LatePaymentDossier(models.Model):
@@ -432,9 +435,20 @@ class LatePaymentDossier(models.Model):
             by_company[company_id].add(partner_id)
         partner_model = self.env["res.partner"].sudo()
         for company_id, partner_ids in by_company.items():
-            self.sudo()._late_payment_refresh(
-                partners=partner_model.browse(partner_ids).exists(),
-                company=self.env["res.company"].sudo().browse(company_id))
+            # the follow-up state must never stop an invoice or a payment from being saved: if
+            # its refresh fails, the nightly refresh will catch up
+            # (flushed before and inside: a failure drops nothing but this refresh)
+            self.env.flush_all()
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.sudo()._late_payment_refresh(
+                        partners=partner_model.browse(partner_ids).exists(),
+                        company=self.env["res.company"].sudo().browse(company_id))
+                    self.env.flush_all()
+            except Exception:
+                self.env.clear()
+                _logger.exception("Late payments: the follow-up state of partners %s could not be refreshed",
+                                  sorted(partner_ids))
 
     # -- scheduled action ------------------------------------------------------------------------
     @api.model

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.account_late_payment.engine import followup
 
@@ -85,6 +85,14 @@ class LatePaymentLevel(models.Model):
                 raise ValidationError(self.env._(
                     "The firmest tone of the level \u201c%(level)s\u201d (%(firmest)s) is softer than its tone "
                     "(%(tone)s).", level=level.name, firmest=level.tone_max_id.name, tone=level.tone_id.name))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_reached(self):
+        lines = self.env["account.move.line"].sudo()
+        if lines.search_count([("late_payment_level_id", "in", self.ids)], limit=1):
+            raise UserError(self.env._(
+                "Invoices have reached these follow-up levels: they keep them in their history. Archive the "
+                "policy and create a new one instead."))
 
     def _late_payment_engine_level(self):
         self.ensure_one()

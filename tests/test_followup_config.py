@@ -1,7 +1,7 @@
 from lxml import etree
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -106,6 +106,14 @@ class TestFollowupConfig(LatePaymentCommon):
         tone.with_context(lang="fr_FR").letter_body = "<p>Merci de régler.</p>"
         self.assertEqual(tone.with_context(lang="fr_FR").letter_body, "<p>Merci de régler.</p>")
 
+    def test_a_level_reached_cannot_be_deleted(self):
+        invoice = self._invoice(100.0)
+        self._reach(self._receivable_lines(invoice), self.friendly, day(3))
+        with self.assertRaisesRegex(UserError, "Archive the policy"):
+            self.friendly.unlink()
+        self.courtesy.unlink()
+        self.assertEqual(len(self.policy.level_ids), 4)
+
     def test_gap_cannot_be_negative(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             self.firm.min_gap_days = -1
@@ -143,7 +151,11 @@ class TestFollowupConfig(LatePaymentCommon):
         self.assertEqual(dossier.user_id, self.lp_user)
         with self.assertRaises(AccessError):
             dossier.with_user(self.lp_user).unlink()
-        # administrators configure
+        # administrators configure, from their menus
+        for menu in ("menu_late_payment_policies", "menu_late_payment_tones"):
+            menu_id = self.env.ref(f"account_late_payment.{menu}").id
+            self.assertIn(menu_id, self.env["ir.ui.menu"].with_user(self.lp_admin)._visible_menu_ids())
+            self.assertNotIn(menu_id, self.env["ir.ui.menu"].with_user(self.lp_user)._visible_menu_ids())
         self.firm.with_user(self.lp_admin).days = 16
         self.policy.with_user(self.lp_admin).min_gap_days = 3
         self.tone["firm"].with_user(self.lp_admin).description = "Firmer"

@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import DUE, LatePaymentCommon, day
 
@@ -299,6 +300,18 @@ class TestFollowupState(LatePaymentCommon):
         self.env.cr.flush()
         self.assertEqual(dossier_of().status, "none")
         self.assertEqual(dossier_of().amount_due, -250.0)
+
+    def test_a_failing_refresh_never_blocks_an_invoice(self):
+        def broken(self, partners=None, company=None):
+            raise ValueError("broken follow-up")
+
+        with patch.object(type(self.dossiers), "_late_payment_refresh", broken), \
+                mute_logger("odoo.addons.account_late_payment.models.late_payment_dossier"):
+            invoice = self._invoice(300.0)
+            self.env.cr.flush()
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(self.dossiers.search([("partner_id", "=", self.customer.id)]))
+        self.assertEqual(self._refresh(day(4)).amount_overdue, 300.0)
 
     def test_daily_refresh(self):
         self._invoice(1000.0)
