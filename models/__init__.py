@@ -1,1 +1,11 @@
-from . import account_move, late_payment_rate, res_company, res_config_settings, res_partner
+from . import account_move
+from . import account_move_line
+from . import account_partial_reconcile
+from . import late_payment_dossier
+from . import late_payment_level
+from . import late_payment_policy
+from . import late_payment_rate
+from . import late_payment_tone
+from . import res_company
+from . import res_config_settings
+from . import res_partner

@@ -101,3 +101,9 @@ class ResCompany(models.Model):
             floor = table("fr_legal_b") if self._late_payment_is_french() else []
             return interest.RateSchedule(mode, rate=self.late_payment_contractual_rate, floor_rates=floor)
         return interest.RateSchedule(interest.NONE)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["late.payment.policy"].sudo()._late_payment_create_default_policies(companies)
+        return companies

@@ -1,7 +1,88 @@
+from datetime import date, datetime, time, timedelta
+
+from odoo.fields import Command
+from odoo.tests import freeze_time, new_test_user
+
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+# every invoice of these tests is dated and due on this day (immediate payment), unless told
+DUE = date(2025, 6, 2)
+
+
+def day(offset):
+    return DUE + timedelta(days=offset)
 
 
 class LatePaymentCommon(AccountTestInvoicingCommon):
+    """Invoices, payments and dossiers for the follow-up tests."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref("account_late_payment.group_late_payment_admin")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.policy = cls.env["late.payment.policy"]._late_payment_default_policy(cls.company)
+        levels = cls.policy.level_ids.sorted(lambda level: (level.sequence, level.days))
+        cls.courtesy, cls.friendly, cls.firm, cls.formal, cls.escalation = levels
+        cls.tone = {
+            key: cls.env.ref(f"account_late_payment.late_payment_tone_{key}")
+            for key in ("courteous", "friendly", "firm", "formal", "collection")
+        }
+        cls.dossiers = cls.env["late.payment.dossier"]
+        cls.customer = cls.partner_a
+        cls.lp_user = new_test_user(cls.env, login="lp_followup_user", company_id=cls.company.id,
+                                    groups="account_late_payment.group_late_payment_user")
+        cls.lp_admin = new_test_user(cls.env, login="lp_followup_admin", company_id=cls.company.id,
+                                     groups="account_late_payment.group_late_payment_admin")
+
+    # -- documents -------------------------------------------------------------------------
+    @classmethod
+    def _invoice(cls, amount, invoice_date=DUE, partner=None, terms=None, currency=None, move_type="out_invoice",
+                 post=True, company=None):
+        company = company or cls.company
+        return cls._create_invoice(
+            move_type=move_type,
+            partner_id=(partner or cls.customer).id,
+            invoice_date=invoice_date,
+            invoice_payment_term_id=(terms or cls.pay_terms_a).id,
+            currency_id=currency.id if currency else None,
+            company_id=company.id,
+            journal_id=cls.env["account.journal"].search([
+                *cls.env["account.journal"]._check_company_domain(company), ("type", "=", "sale"),
+            ], limit=1).id,
+            invoice_line_ids=[Command.create({
+                "name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": [Command.clear()],
+            })],
+            post=post,
+        )
+
+    @classmethod
+    def _receivable_lines(cls, moves):
+        return moves.line_ids.filtered(lambda line: line.account_type == "asset_receivable").sorted("date_maturity")
+
+    def _reach(self, lines, level, when):
+        """As if the reminder of `level` had been sent for `lines` on `when`."""
+        lines.write({"late_payment_level_id": level.id, "late_payment_level_date": when})
+
+    # -- state -----------------------------------------------------------------------------
+    @staticmethod
+    def _at(today):
+        """Freeze the clock at noon on `today`."""
+        return freeze_time(datetime.combine(today, time(12)))
+
+    def _refresh(self, today, partner=None, company=None):
+        partner = partner or self.customer
+        company = company or self.company
+        with self._at(today):
+            self.dossiers._late_payment_refresh(partners=partner, company=company)
+        return self.dossiers.search([("partner_id", "=", partner.commercial_partner_id.id),
+                                     ("company_id", "=", company.id)])
+
+
+class PenaltyCommon(AccountTestInvoicingCommon):
     """A French company in EUR (generic chart of accounts) and a professional customer."""
 
     chart_template = "generic_coa"

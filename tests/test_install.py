@@ -52,10 +52,15 @@ class TestInstall(AccountTestInvoicingCommon):
     def test_followups_action_lists_customers_who_owe(self):
         invoice = self._create_invoice_one_line(price_unit=250.0, partner_id=self.partner_a, post=True)
         self.assertEqual(invoice.amount_residual, 250.0)
-        action = self.env["ir.actions.act_window"]._for_xml_id("account_late_payment.action_late_payment_customers")
-        owing = self.env["res.partner"].with_user(self.lp_user).search(safe_eval(action["domain"]))
-        self.assertIn(self.partner_a, owing)
-        self.assertNotIn(self.partner_b, owing)
+        self.env.cr.flush()  # the follow-up state is refreshed before the transaction commits
+        menu = self.env.ref("account_late_payment.menu_late_payment_followups")
+        self.assertEqual(menu.action, self.env.ref("account_late_payment.action_late_payment_dossiers"))
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_late_payment.action_late_payment_dossiers")
+        self.assertEqual(action["res_model"], "late.payment.dossier")
+        owing = self.env["late.payment.dossier"].with_user(self.lp_user).search(safe_eval(action["domain"] or "[]"))
+        self.assertIn(self.partner_a, owing.partner_id)
+        self.assertNotIn(self.partner_b, owing.partner_id)
+        self.assertEqual(owing.filtered(lambda d: d.partner_id == self.partner_a).amount_due, 250.0)
 
     def test_settings_block_is_per_company(self):
         other = self.setup_other_company()["company"]

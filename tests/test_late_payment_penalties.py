@@ -4,11 +4,11 @@ from odoo.fields import Command
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import LatePaymentCommon
+from .common import PenaltyCommon
 
 
 @tagged("post_install", "-at_install")
-class TestLatePaymentPenalties(LatePaymentCommon):
+class TestLatePaymentPenalties(PenaltyCommon):
     """account.move.late_payment_penalties on real invoices and payments."""
 
     def _penalties(self, invoice, at_date):

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import LatePaymentCommon
+from .common import PenaltyCommon
 
 DATA = Path(__file__).resolve().parent / "data"
 GET = "odoo.addons.account_late_payment.models.late_payment_rate.requests.get"
@@ -27,7 +27,7 @@ def answer(text, status=200):
 
 
 @tagged("post_install", "-at_install")
-class TestLatePaymentRate(LatePaymentCommon):
+class TestLatePaymentRate(PenaltyCommon):
     """The rate table: shipped history, manual entry, and the refresh from the ECB."""
 
     @classmethod

@@ -1,0 +1,268 @@
+"""Follow-up: which level each receivable line has reached or is due for, the tone a customer
+gets, and the follow-up state of a customer (its "dossier") in one company.
+
+Plain values in, decisions out. The rules:
+
+- **Levels** are ordered (sequence, then days); each fires a number of days relative to the
+  due date of a receivable line (negative: before it). Their days strictly increase and an
+  escalation level is the last one (`check_levels`).
+- **Which level a line is due for.** A line is followed level by level from the last level it
+  reached (none at first). It gets the highest level whose day has come, so an invoice first
+  followed 40 days late starts with the firm reminder; a reminder before (or on) the due date
+  is skipped once the due date has passed; but a formal notice or an escalation ("gated"
+  levels) never comes unless the level just before it was reached. Never before the level
+  reached has waited its minimum gap. When no level's day has come yet, the next level is
+  planned on its day.
+- **Credits** (credit notes, payments not yet matched: lines with a negative residual) pay the
+  oldest followed lines first: a line they cover needs no reminder and is not overdue.
+- **Excluded and disputed lines** (Odoo's "no follow-up", a blocked payment, a dispute) are left
+  out: no level, not in the amount overdue; they are counted apart.
+- **The dossier**: amount due (net balance of every open line), amount overdue (followed lines
+  past their due date, net of credits), the oldest overdue days, the highest level reached by a
+  line still open and when, the next action (the earliest date a line is due for a level, never
+  sooner than the policy's minimum gap after the last reminder to the customer; its level is
+  the highest level of the lines due by then: one reminder groups them), and the status:
+  `collection` (a line still open reached an escalation level: no more reminders), `waiting`
+  (a promise or a plan pauses reminders), `due` (the next action's date has come), `planned`
+  (it is in the future), `disputed` (nothing to chase but disputed lines), `none`.
+- **Tone**: the customer's relationship shifts the level's tone by the policy's number of
+  steps, never past the softest and firmest tones the level allows.
+- **Which policy**: the customer's own, else its risk class's, else the company's default.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+
+STATUSES = ("none", "planned", "due", "waiting", "disputed", "collection")
+RELATIONSHIPS = ("reliable", "standard", "new", "strict")
+
+# configuration errors found by check_levels
+SAME_DAY = "same_day"
+BACKWARDS = "backwards"
+ESCALATION_NOT_LAST = "escalation_not_last"
+
+
+@dataclass(frozen=True)
+class Level:
+    id: int
+    days: int
+    sequence: int = 0
+    min_gap_days: int = 0
+    gated: bool = False          # a formal notice or an escalation: only after the level before it
+    is_escalation: bool = False  # hand-off to collection: the last level, stops reminders
+
+
+@dataclass(frozen=True)
+class Line:
+    """An open receivable line: its due date and what is left to pay, in company currency
+    (negative: a credit), the last level it reached and when."""
+    id: int
+    maturity: date
+    residual: Decimal | float | int
+    level: Level | None = None
+    level_date: date | None = None
+    excluded: bool = False  # left out of the follow-up (no follow-up, blocked payment)
+    disputed: bool = False  # left out because disputed
+
+
+@dataclass(frozen=True)
+class LineState:
+    id: int
+    open_amount: Decimal    # what is still to pay once the customer's credits are used
+    days_late: int          # days past the due date (negative: before it)
+    followed: bool          # neither excluded nor disputed, and a debt
+    next_level: Level | None = None
+    next_date: date | None = None
+
+
+@dataclass(frozen=True)
+class DossierState:
+    amount_due: Decimal
+    amount_overdue: Decimal
+    amount_excluded: Decimal
+    oldest_overdue_days: int
+    level: Level | None
+    level_date: date | None
+    next_level: Level | None
+    next_action_date: date | None
+    status: str
+    lines: tuple[LineState, ...] = field(default=())
+
+
+def sort_levels(levels):
+    return sorted(levels, key=lambda lvl: (lvl.sequence, lvl.days, lvl.id))
+
+
+def check_levels(levels):
+    """The configuration errors of a policy's levels: [(error, level, other level or None)]."""
+    ordered = sort_levels(levels)
+    errors = []
+    by_days = {}
+    for level in ordered:
+        if level.days in by_days:
+            errors.append((SAME_DAY, by_days[level.days], level))
+        by_days.setdefault(level.days, level)
+    for before, after in pairwise(ordered):
+        if after.days < before.days:
+            errors.append((BACKWARDS, before, after))
+    for level in ordered[:-1]:
+        if level.is_escalation:
+            errors.append((ESCALATION_NOT_LAST, level, None))
+    return errors
+
+
+def _position(ordered, level):
+    """Position of `level` in `ordered`; a level of another policy counts as the last level
+    of this one with the same or fewer days (-1 when none)."""
+    if level is None:
+        return -1
+    for index, candidate in enumerate(ordered):
+        if candidate.id == level.id:
+            return index
+    return sum(1 for candidate in ordered if candidate.days <= level.days) - 1
+
+
+def line_next_level(levels, line, today):
+    """(next level, date it is due) for one followed line; (None, date) when the policy has no
+    level left after the one reached (the date the gap after it ends), (None, None) when the
+    line reached an escalation or the policy has no level."""
+    ordered = sort_levels(levels)
+    if not ordered:
+        return None, None
+    reached = _position(ordered, line.level)
+    earliest = None
+    if line.level is not None and line.level_date is not None:
+        earliest = line.level_date + timedelta(days=line.level.min_gap_days or 0)
+    if line.level is not None and line.level.is_escalation:
+        return None, None
+    days_late = (today - line.maturity).days
+    start = reached + 1
+    if days_late > 0:
+        # the reminders before (or on) the due date are skipped once it has passed
+        start = max(start, sum(1 for level in ordered if level.days <= 0))
+    candidates = ordered[start:]
+    if not candidates:
+        return (None, earliest or today) if line.level is not None else (None, None)
+    chosen = None
+    for index, level in enumerate(candidates, start=start):
+        if level.days > days_late or (level.gated and index != start):
+            break
+        chosen = level
+    level = chosen or candidates[0]
+    when = line.maturity + timedelta(days=level.days)
+    if earliest and earliest > when:
+        when = earliest
+    return level, when
+
+
+def shifted_tone(tones, tone, steps, softest=None, firmest=None):
+    """The tone `steps` away from `tone` (positive: firmer) in `tones` (softest first), kept
+    within [softest, firmest] (each defaults to `tone` itself: no shift that way)."""
+    if tone not in tones:
+        return tone
+    position = tones.index(tone)
+    low = tones.index(softest) if softest in tones else position
+    high = tones.index(firmest) if firmest in tones else position
+    low, high = min(low, position), max(high, position)
+    return tones[max(low, min(high, position + (steps or 0)))]
+
+
+def relationship_steps(relationship, shifts):
+    """Tone steps for a relationship; `shifts` maps relationship to steps (standard: 0)."""
+    if relationship in (None, False, "standard"):
+        return 0
+    return int(shifts.get(relationship) or 0)
+
+
+def choose_policy(own=None, risk=None, default=None):
+    """The customer's own policy, else its risk class's, else the company's default."""
+    return own or risk or default or None
+
+
+def _amount(value, quantum):
+    return Decimal(str(value or 0)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _highest(levels):
+    return max(levels, key=lambda lvl: (lvl.sequence, lvl.days, lvl.id), default=None)
+
+
+def _line_states(levels, followed, left_out, credit_total, today, quantum):
+    """The state of each line; the credits pay the oldest followed lines first."""
+    credit_left = credit_total
+    states = []
+    for line in followed:
+        residual = _amount(line.residual, quantum)
+        used = min(credit_left, residual)
+        credit_left -= used
+        open_amount = residual - used
+        next_level = next_date = None
+        if open_amount > 0:
+            next_level, next_date = line_next_level(levels, line, today)
+        states.append(LineState(line.id, open_amount, (today - line.maturity).days, True, next_level, next_date))
+    states.extend(LineState(line.id, _amount(line.residual, quantum), (today - line.maturity).days, False)
+                  for line in left_out)
+    return states
+
+
+def _next_action(open_states, today, policy_gap_days, last_reminder_date, paused_until):
+    """(next level, its date, status) of a customer that is not in collection."""
+    paused = bool(paused_until and paused_until >= today)
+    dates = [state.next_date for state in open_states if state.next_date]
+    if not dates:
+        return None, None, "waiting" if paused and open_states else None
+    next_date = min(dates)
+    if last_reminder_date and policy_gap_days:
+        next_date = max(next_date, last_reminder_date + timedelta(days=policy_gap_days))
+    if paused:
+        next_date = max(next_date, paused_until + timedelta(days=1))
+    cutoff = max(next_date, today)
+    next_level = _highest([state.next_level for state in open_states
+                           if state.next_level and state.next_date and state.next_date <= cutoff])
+    if paused:
+        return next_level, next_date, "waiting"
+    return next_level, next_date, "due" if next_date <= today else "planned"
+
+
+def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date=None,
+                  paused_until=None, digits=2):
+    """The follow-up state of one customer in one company from its open receivable lines."""
+    quantum = Decimal(1).scaleb(-digits)
+    zero = Decimal(0).quantize(quantum)
+    lines = [line for line in lines if _amount(line.residual, quantum)]
+    amount_due = sum((_amount(line.residual, quantum) for line in lines), zero)
+    credit_lines = [line for line in lines if line.residual < 0]
+    debts = sorted((line for line in lines if line.residual > 0), key=lambda line: (line.maturity, line.id))
+    followed = [line for line in debts if not (line.excluded or line.disputed)]
+    left_out = [line for line in debts if line.excluded or line.disputed]
+
+    credit_left = -sum((_amount(line.residual, quantum) for line in credit_lines), zero)
+    states = _line_states(levels, followed, left_out, credit_left, today, quantum)
+    states.extend(LineState(line.id, _amount(line.residual, quantum), (today - line.maturity).days, False)
+                  for line in credit_lines)
+    open_states = [state for state in states if state.followed and state.open_amount > 0]
+    overdue = [state for state in open_states if state.days_late > 0]
+
+    open_ids = {state.id for state in open_states}
+    reached = [line for line in followed if line.id in open_ids and line.level is not None]
+    level = _highest([line.level for line in reached])
+    level_date = max((line.level_date for line in reached if line.level == level and line.level_date),
+                     default=None)
+
+    if level is not None and level.is_escalation:
+        next_level, next_date, status = None, None, "collection"
+    else:
+        next_level, next_date, status = _next_action(
+            open_states, today, policy_gap_days, last_reminder_date, paused_until)
+        if status is None:
+            status = "disputed" if any(line.disputed for line in left_out) else "none"
+    return DossierState(
+        amount_due=amount_due,
+        amount_overdue=sum((state.open_amount for state in overdue), zero),
+        amount_excluded=sum((_amount(line.residual, quantum) for line in left_out), zero),
+        oldest_overdue_days=max((state.days_late for state in overdue), default=0),
+        level=level, level_date=level_date, next_level=next_level, next_action_date=next_date,
+        status=status, lines=tuple(states),
+    )

@@ -1,0 +1,28 @@
+from odoo import fields, models
+
+# a change of these fields on a receivable line changes its customer's follow-up state
+FOLLOWUP_TRIGGERS = {
+    "no_followup", "date_maturity", "partner_id", "late_payment_level_id", "late_payment_level_date",
+}
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    late_payment_level_id = fields.Many2one(
+        "late.payment.level", string="Follow-up level", index="btree_not_null", copy=False, readonly=True,
+        ondelete="set null", help="The last follow-up level this receivable line reached.")
+    late_payment_level_date = fields.Date(
+        string="Follow-up level reached on", index="btree_not_null", copy=False, readonly=True)
+    # written by the follow-up refresh (late.payment.dossier), set-based
+    late_payment_next_level_id = fields.Many2one(
+        "late.payment.level", string="Next follow-up level", copy=False, readonly=True, ondelete="set null")
+    late_payment_next_date = fields.Date(
+        string="Next follow-up action", index="btree_not_null", copy=False, readonly=True,
+        help="When this receivable line is due for its next follow-up level.")
+
+    def write(self, vals):
+        result = super().write(vals)
+        if FOLLOWUP_TRIGGERS & set(vals):
+            self.env["late.payment.dossier"]._late_payment_mark_dirty(self)
+        return result

@@ -1,0 +1,118 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.account_late_payment.engine import followup
+
+# a level's tones are shared ones or its company's (checked by _check_tones)
+TONE_DOMAIN = "[('company_id', 'in', (False, company_id))]"
+
+
+class LatePaymentLevel(models.Model):
+    """A step of a follow-up policy: when it fires (days from the due date), in which tone, by
+    which channels, and what it says or does."""
+
+    _name = "late.payment.level"
+    _description = "Follow-up level"
+    _order = "policy_id, sequence, days, id"
+    _check_company_auto = True
+
+    policy_id = fields.Many2one("late.payment.policy", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, translate=True)
+    days = fields.Integer(
+        string="Days from the due date", required=True,
+        help="When this level fires, in days from the due date of each invoice (or instalment): "
+             "negative before it (a courtesy reminder), positive after it.")
+    tone_id = fields.Many2one(
+        "late.payment.tone", required=True, ondelete="restrict", domain=TONE_DOMAIN)
+    tone_min_id = fields.Many2one(
+        "late.payment.tone", string="Softest tone", ondelete="restrict", domain=TONE_DOMAIN,
+        help="The softest tone a customer's relationship may shift this level to (empty: the level's tone).")
+    tone_max_id = fields.Many2one(
+        "late.payment.tone", string="Firmest tone", ondelete="restrict", domain=TONE_DOMAIN,
+        help="The firmest tone a customer's relationship may shift this level to (empty: the level's tone).")
+    channel_email = fields.Boolean(string="Email", default=True)
+    channel_letter = fields.Boolean(string="Printed letter")
+    channel_sms = fields.Boolean(string="SMS")
+    channel_call = fields.Boolean(string="Phone call", help="Schedule a phone-call activity for the responsible.")
+    channel_task = fields.Boolean(string="Manual task", help="Schedule a to-do activity for the responsible.")
+    auto = fields.Boolean(
+        string="Automatic", default=True,
+        help="Sent by the daily run; otherwise the level waits for an accountant in the follow-up console.")
+    attach_invoices = fields.Boolean(string="Attach the invoices")
+    state_penalties = fields.Boolean(
+        string="State the penalties", help="The reminder states the late interest and the recovery indemnity due.")
+    invoice_penalties = fields.Boolean(
+        string="Invoice the penalties",
+        help="Reaching this level invoices the late interest and the recovery indemnity.")
+    min_gap_days = fields.Integer(
+        string="Days before the next level",
+        help="The next level never fires sooner than this number of days after this one.")
+    is_formal_notice = fields.Boolean(
+        string="Formal notice",
+        help="A formal notice (mise en demeure): it records its proof (registered-mail number, date "
+             "received) and only comes after the level before it.")
+    is_escalation = fields.Boolean(
+        string="Escalation",
+        help="Hands the customer over to collection: the last level, it stops the automatic reminders.")
+    note = fields.Text(translate=True)
+
+    _days_gap_positive = models.Constraint(
+        "CHECK(min_gap_days >= 0)", "The days before the next level cannot be negative.")
+
+    @api.constrains("days", "sequence", "is_escalation", "policy_id")
+    def _check_policy_levels(self):
+        # a policy form writes all its levels at once: the policy checks them when it is done
+        if not self.env.context.get("late_payment_defer_level_check"):
+            self.policy_id._check_levels()
+
+    @api.constrains("tone_id", "tone_min_id", "tone_max_id", "policy_id")
+    def _check_tones(self):
+        for level in self:
+            for tone in level.tone_id | level.tone_min_id | level.tone_max_id:
+                if tone.company_id and tone.company_id != level.policy_id.company_id:
+                    raise ValidationError(self.env._(
+                        "The tone \u201c%(tone)s\u201d belongs to %(tone_company)s: it cannot be used in the "
+                        "policy \u201c%(policy)s\u201d of %(company)s.",
+                        tone=tone.name, tone_company=tone.company_id.name, policy=level.policy_id.name,
+                        company=level.policy_id.company_id.name))
+            if level.tone_min_id and level.tone_min_id.severity > level.tone_id.severity:
+                raise ValidationError(self.env._(
+                    "The softest tone of the level \u201c%(level)s\u201d (%(softest)s) is firmer than its tone "
+                    "(%(tone)s).", level=level.name, softest=level.tone_min_id.name, tone=level.tone_id.name))
+            if level.tone_max_id and level.tone_max_id.severity < level.tone_id.severity:
+                raise ValidationError(self.env._(
+                    "The firmest tone of the level \u201c%(level)s\u201d (%(firmest)s) is softer than its tone "
+                    "(%(tone)s).", level=level.name, firmest=level.tone_max_id.name, tone=level.tone_id.name))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_reached(self):
+        lines = self.env["account.move.line"].sudo()
+        if lines.search_count([("late_payment_level_id", "in", self.ids)], limit=1):
+            raise UserError(self.env._(
+                "Invoices have reached these follow-up levels: they keep them in their history. Archive the "
+                "policy and create a new one instead."))
+
+    def _late_payment_engine_level(self):
+        self.ensure_one()
+        return followup.Level(
+            id=self.id, days=self.days, sequence=self.sequence, min_gap_days=self.min_gap_days or 0,
+            gated=self.is_formal_notice or self.is_escalation, is_escalation=self.is_escalation)
+
+    def _late_payment_engine_levels_by_id(self):
+        return {level.id: level._late_payment_engine_level() for level in self}
+
+    def _late_payment_tone(self, relationship, tones=None):
+        """The tone of this level for a customer of this relationship (see engine.followup)."""
+        self.ensure_one()
+        tones = tones if tones is not None else self.env["late.payment.tone"].search(
+            [("company_id", "in", (False, self.company_id.id))])
+        steps = followup.relationship_steps(relationship, {
+            "reliable": self.policy_id.tone_shift_reliable,
+            "new": self.policy_id.tone_shift_new,
+            "strict": self.policy_id.tone_shift_strict,
+        })
+        ordered = tones.sorted(lambda tone: (tone.severity, tone.id)).ids
+        tone_id = followup.shifted_tone(ordered, self.tone_id.id, steps, self.tone_min_id.id, self.tone_max_id.id)
+        return self.env["late.payment.tone"].browse(tone_id)

@@ -1,0 +1,59 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install", "late_payment_demo")
+class TestFollowupDemo(TransactionCase):
+    """The follow-up of the demo database of `make demo` (run by `make test` on the database it builds)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("account_late_payment.demo_partner_transports_petit").invoice_ids.company_id[:1]
+        cls.dossiers = cls.env["late.payment.dossier"].search([("company_id", "=", cls.company.id)])
+
+    def _customer(self, key):
+        return self.env.ref(f"account_late_payment.demo_partner_{key}")
+
+    def _dossier(self, key):
+        return self.dossiers.filtered(lambda d: d.partner_id == self._customer(key))
+
+    def test_customers_in_varied_states(self):
+        statuses = set(self.dossiers.mapped("status"))
+        self.assertTrue({"planned", "due", "collection"} <= statuses, statuses)
+        self.assertEqual(self._dossier("transports_petit").status, "collection")
+        self.assertTrue(self._dossier("transports_petit").formal_notice_reference)
+        self.assertTrue(self._dossier("menuiserie_bernard").level_id.is_formal_notice
+                        or self._dossier("menuiserie_bernard").level_id.is_escalation)
+        self.assertGreater(self._dossier("agence_lambert").amount_overdue, 10000)
+        self.assertGreater(self._dossier("domaine_fontaine").amount_excluded, 0)
+        # levels reached on the lines, as if the reminders had been sent all year
+        reached = self.env["account.move"].search([
+            ("company_id", "=", self.company.id), ("late_payment_level_id", "!=", False)])
+        self.assertGreaterEqual(len(reached.partner_id), 5)
+        self.assertGreaterEqual(len(reached.late_payment_level_id), 4)
+        # a refresh changes nothing: the demo is in a steady state
+        before = {d.id: (d.status, d.next_action_date, d.amount_overdue) for d in self.dossiers}
+        self.env["late.payment.dossier"]._late_payment_refresh(company=self.company)
+        self.assertEqual(before, {d.id: (d.status, d.next_action_date, d.amount_overdue) for d in self.dossiers})
+
+    def test_relationships(self):
+        self.assertEqual(self._dossier("boulangerie_martin").relationship, "reliable")
+        self.assertEqual(self._dossier("menuiserie_bernard").relationship, "strict")
+        self.assertEqual(self._dossier("studio_mercier").relationship, "new")
+        self.assertEqual(self._dossier("hotel_parc").relationship, "standard")
+
+    def test_in_french(self):
+        policy = self.env["late.payment.policy"]._late_payment_default_policy(self.company)
+        self.assertEqual(policy.with_context(lang="fr_FR").name, "Relance standard")
+        self.assertEqual(policy.with_context(lang="fr_FR").level_ids.mapped("name"), [
+            "Rappel de courtoisie", "Rappel cordial", "Relance ferme", "Mise en demeure",
+            "Transmission au recouvrement"])
+        self.assertEqual(policy.with_context(lang="en_US").level_ids[2].name, "Firm reminder")
+        firm = self.env.ref("account_late_payment.late_payment_tone_firm")
+        french = self._dossier("transports_petit")
+        self.assertEqual(french.partner_id.lang, "fr_FR")
+        body = firm.mail_template_id._render_field("body_html", french.ids, compute_lang=True)[french.id]
+        self.assertIn("Malgré notre précédente relance", body)
+        letter = firm._late_payment_render_letter(french)[french.id]
+        self.assertIn("Madame, Monsieur,", letter)
+        self.assertIn(french.line_ids.move_id[:1].name, letter)

@@ -1,0 +1,272 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import followup
+from engine.followup import Level, Line
+
+COURTESY = Level(1, -5, 1, min_gap_days=5)
+FRIENDLY = Level(2, 3, 2, min_gap_days=7)
+FIRM = Level(3, 15, 3, min_gap_days=10)
+FORMAL = Level(4, 30, 4, min_gap_days=8, gated=True)
+ESCALATION = Level(5, 45, 5, gated=True, is_escalation=True)
+LEVELS = [ESCALATION, FIRM, COURTESY, FORMAL, FRIENDLY]  # order given does not matter
+
+DUE = date(2026, 3, 2)
+
+
+def day(offset):
+    return DUE + timedelta(days=offset)
+
+
+def line(residual=100, maturity=DUE, level=None, level_date=None, id=1, **kw):
+    return Line(id, maturity, residual, level, level_date, **kw)
+
+
+# -- level selection around every boundary --------------------------------------------------
+@pytest.mark.parametrize(("offset", "level", "when"), [
+    (-10, COURTESY, -5), (-6, COURTESY, -5),          # before the courtesy reminder: planned
+    (-5, COURTESY, -5), (-4, COURTESY, -5),           # on and after it: due
+    (0, COURTESY, -5), (1, FRIENDLY, 3), (2, FRIENDLY, 3),  # overdue: no courtesy reminder any more
+    (3, FRIENDLY, 3), (4, FRIENDLY, 3),
+    (14, FRIENDLY, 3), (15, FIRM, 15), (16, FIRM, 15),
+    (29, FIRM, 15), (30, FIRM, 15), (100, FIRM, 15),  # never a formal notice first
+])
+def test_first_level_of_a_line(offset, level, when):
+    assert followup.line_next_level(LEVELS, line(), day(offset)) == (level, day(when))
+
+
+@pytest.mark.parametrize(("reached", "offset", "level", "when"), [
+    (COURTESY, -1, FRIENDLY, 3), (COURTESY, 2, FRIENDLY, 3), (COURTESY, 3, FRIENDLY, 3),
+    (COURTESY, 20, FIRM, 15),                       # the friendly one is skipped
+    (FRIENDLY, 14, FIRM, 15), (FRIENDLY, 15, FIRM, 15), (FRIENDLY, 16, FIRM, 15),
+    (FRIENDLY, 40, FIRM, 15),                       # the formal notice waits for the firm one
+    (FIRM, 29, FORMAL, 30), (FIRM, 30, FORMAL, 30), (FIRM, 31, FORMAL, 30),
+    (FIRM, 90, FORMAL, 30),                         # the escalation waits for the formal notice
+    (FORMAL, 44, ESCALATION, 45), (FORMAL, 45, ESCALATION, 45), (FORMAL, 46, ESCALATION, 45),
+])
+def test_next_level_after_the_one_reached(reached, offset, level, when):
+    # reached long ago: the gap does not matter here
+    current = line(level=reached, level_date=day(-60))
+    assert followup.line_next_level(LEVELS, current, day(offset)) == (level, day(when))
+
+
+def test_the_gap_after_a_level_delays_the_next():
+    # friendly reminder sent late (day 12): the firm one waits 7 days, until day 19
+    current = line(level=FRIENDLY, level_date=day(12))
+    assert followup.line_next_level(LEVELS, current, day(15)) == (FIRM, day(19))
+    assert followup.line_next_level(LEVELS, current, day(19)) == (FIRM, day(19))
+    # with no gap, on its day
+    current = line(level=Level(2, 3, 2), level_date=day(12))
+    assert followup.line_next_level(LEVELS, current, day(15)) == (FIRM, day(15))
+
+
+def test_after_the_escalation_nothing_more():
+    assert followup.line_next_level(LEVELS, line(level=ESCALATION, level_date=day(45)), day(80)) == (None, None)
+
+
+def test_after_the_last_level_that_is_not_an_escalation():
+    levels = [COURTESY, FRIENDLY, FIRM]
+    assert followup.line_next_level(levels, line(level=FIRM, level_date=day(16)), day(20)) == (None, day(26))
+
+
+def test_no_levels_no_follow_up():
+    assert followup.line_next_level([], line(), day(10)) == (None, None)
+
+
+def test_a_level_of_another_policy_counts_by_its_days():
+    # the customer changed policy after a reminder at +10 days: next is the one after +10
+    old = Level(99, 10, 1)
+    assert followup.line_next_level(LEVELS, line(level=old, level_date=day(10)), day(12)) == (FIRM, day(15))
+
+
+def test_only_negative_days():
+    early = [Level(1, -10, 1), Level(2, -3, 2)]
+    assert followup.line_next_level(early, line(), day(-11)) == (early[0], day(-10))
+    assert followup.line_next_level(early, line(), day(-3)) == (early[1], day(-3))
+    assert followup.line_next_level(early, line(), day(1)) == (None, None)
+    assert followup.line_next_level(early, line(level=early[0], level_date=day(-10)), day(1)) == (None, day(-10))
+
+
+def test_a_formal_notice_first_when_it_is_the_first_level_after_the_due_date():
+    levels = [COURTESY, Level(4, 30, 4, gated=True)]
+    assert followup.line_next_level(levels, line(), day(40)) == (levels[1], day(30))
+
+
+# -- configuration errors -------------------------------------------------------------------
+def test_check_levels_accepts_the_default_policy():
+    assert followup.check_levels(LEVELS) == []
+
+
+def test_check_levels_errors():
+    same = Level(6, 15, 6)
+    assert (followup.SAME_DAY, FIRM, same) in followup.check_levels([FIRM, same])
+    back = [Level(1, 10, 1), Level(2, 5, 2)]
+    assert followup.check_levels(back) == [(followup.BACKWARDS, back[0], back[1])]
+    early_escalation = [Level(1, 10, 1, is_escalation=True), Level(2, 20, 2)]
+    assert followup.check_levels(early_escalation) == [(followup.ESCALATION_NOT_LAST, early_escalation[0], None)]
+
+
+# -- tone -----------------------------------------------------------------------------------
+TONES = ["courteous", "friendly", "firm", "formal", "collection"]
+
+
+@pytest.mark.parametrize(("tone", "steps", "softest", "firmest", "expected"), [
+    ("friendly", -1, "courteous", "firm", "courteous"),
+    ("friendly", -3, "courteous", "firm", "courteous"),  # never softer than allowed
+    ("friendly", 1, "courteous", "firm", "firm"),
+    ("friendly", 4, "courteous", "firm", "firm"),        # never past the firmest allowed
+    ("friendly", 0, "courteous", "firm", "friendly"),
+    ("firm", 1, "friendly", None, "firm"),                # no firmest: no shift up
+    ("firm", -1, None, "formal", "firm"),                 # no softest: no shift down
+    ("formal", -2, None, None, "formal"),                 # a formal notice stays one
+    ("unknown", 1, None, None, "unknown"),
+])
+def test_shifted_tone(tone, steps, softest, firmest, expected):
+    assert followup.shifted_tone(TONES, tone, steps, softest, firmest) == expected
+
+
+def test_relationship_steps():
+    shifts = {"reliable": -1, "new": 0, "strict": 1}
+    assert [followup.relationship_steps(r, shifts) for r in followup.RELATIONSHIPS] == [-1, 0, 0, 1]
+    assert followup.relationship_steps(False, shifts) == 0
+
+
+def test_choose_policy():
+    assert followup.choose_policy("own", "risk", "default") == "own"
+    assert followup.choose_policy(None, "risk", "default") == "risk"
+    assert followup.choose_policy(None, None, "default") == "default"
+    assert followup.choose_policy() is None
+
+
+# -- the dossier ----------------------------------------------------------------------------
+def state(lines, today, **kw):
+    return followup.dossier_state(LEVELS, lines, today, **kw)
+
+
+def test_nothing_due():
+    result = state([], day(0))
+    assert (result.status, result.amount_due, result.next_action_date) == ("none", 0, None)
+    paid_by_credit = state([line(100), line(-100, id=2)], day(20))
+    assert paid_by_credit.status == "none"
+    assert paid_by_credit.amount_overdue == 0
+
+
+def test_planned_then_due():
+    planned = state([line(1200)], day(-20))
+    assert (planned.status, planned.next_level, planned.next_action_date) == ("planned", COURTESY, day(-5))
+    assert planned.amount_due == Decimal("1200.00")
+    assert planned.amount_overdue == 0
+    due = state([line(1200)], day(20))
+    assert (due.status, due.next_level, due.next_action_date) == ("due", FIRM, day(15))
+    assert due.amount_overdue == Decimal("1200.00")
+    assert due.oldest_overdue_days == 20
+
+
+def test_instalments_follow_each_due_date():
+    # an invoice of 2 instalments: 30 % due now, 70 % in 30 days
+    lines = [line(300, DUE, id=1), line(700, day(30), id=2)]
+    result = state(lines, day(4))
+    assert result.amount_overdue == Decimal("300.00")
+    assert result.oldest_overdue_days == 4
+    assert (result.status, result.next_level) == ("due", FRIENDLY)
+    by_id = {s.id: s for s in result.lines}
+    assert (by_id[1].next_level, by_id[1].next_date) == (FRIENDLY, day(3))
+    assert (by_id[2].next_level, by_id[2].next_date) == (COURTESY, day(25))
+
+
+def test_partial_payment_is_a_smaller_residual():
+    result = state([line(Decimal("412.50"))], day(16))
+    assert result.amount_overdue == Decimal("412.50")
+    assert result.status == "due"
+
+
+def test_credits_pay_the_oldest_lines_first():
+    lines = [line(500, day(-40), id=1), line(400, day(-10), id=2), line(300, day(20), id=3),
+             line(-600, day(-5), id=4)]
+    result = state(lines, DUE)
+    by_id = {s.id: s for s in result.lines}
+    assert by_id[1].open_amount == 0 and by_id[1].next_level is None
+    assert by_id[2].open_amount == Decimal("300.00")
+    assert result.amount_due == Decimal("600.00")
+    assert result.amount_overdue == Decimal("300.00")
+    assert result.oldest_overdue_days == 10
+    # more credit than debts: nothing overdue, nothing to do
+    result = state([line(100), line(-250, id=2)], day(40))
+    assert (result.amount_due, result.amount_overdue, result.status) == (Decimal("-150.00"), 0, "none")
+
+
+def test_excluded_and_disputed_lines_are_left_out():
+    lines = [line(800, id=1, disputed=True), line(200, id=2, excluded=True)]
+    result = state(lines, day(40))
+    assert (result.status, result.amount_overdue, result.amount_excluded) == ("disputed", 0, Decimal("1000.00"))
+    assert result.amount_due == Decimal("1000.00")
+    # another invoice to chase: that is what counts
+    result = state([*lines, line(100, id=3)], day(40))
+    assert (result.status, result.amount_overdue) == ("due", Decimal("100.00"))
+    # credits do not pay the disputed invoice
+    result = state([line(800, id=1, disputed=True), line(-300, id=4)], day(40))
+    assert (result.status, result.amount_due, result.amount_overdue) == ("disputed", Decimal("500.00"), 0)
+    only_excluded = state([line(200, id=2, excluded=True)], day(40))
+    assert only_excluded.status == "none"
+
+
+def test_one_reminder_groups_the_lines_due_by_then():
+    lines = [line(100, DUE, id=1, level=FRIENDLY, level_date=day(3)), line(100, day(12), id=2)]
+    result = state(lines, day(16))
+    # line 1: firm from day 15 (gap until day 10); line 2: friendly from day 15
+    assert (result.next_action_date, result.next_level, result.status) == (day(15), FIRM, "due")
+    assert (result.level, result.level_date) == (FRIENDLY, day(3))
+
+
+def test_policy_gap_between_two_reminders_to_a_customer():
+    result = state([line(100)], day(16), policy_gap_days=5, last_reminder_date=day(14))
+    assert (result.next_action_date, result.status) == (day(19), "planned")
+    assert state([line(100)], day(16), policy_gap_days=5, last_reminder_date=day(5)).status == "due"
+
+
+def test_collection_and_waiting():
+    escalated = state([line(100, level=ESCALATION, level_date=day(45))], day(60))
+    assert (escalated.status, escalated.next_action_date, escalated.level) == ("collection", None, ESCALATION)
+    waiting = state([line(100)], day(20), paused_until=day(25))
+    assert (waiting.status, waiting.next_action_date) == ("waiting", day(26))
+    over = state([line(100)], day(26), paused_until=day(25))
+    assert over.status == "due"
+
+
+def test_paid_lines_reached_levels_do_not_count():
+    # the line that reached the formal notice is covered by a payment not yet matched
+    lines = [line(100, level=FORMAL, level_date=day(30), id=1), line(-100, id=2), line(50, day(20), id=3)]
+    result = state(lines, day(30))
+    assert result.level is None
+    assert (result.status, result.next_level) == ("due", FRIENDLY)
+
+
+@given(
+    st.lists(st.tuples(st.integers(-60, 120), st.integers(-500, 2000), st.booleans()), max_size=8),
+    st.integers(-30, 150),
+)
+def test_amounts_are_consistent(specs, today_offset):
+    lines = [line(amount, day(offset), id=i, disputed=flag and amount > 0)
+             for i, (offset, amount, flag) in enumerate(specs)]
+    result = state(lines, day(today_offset))
+    assert result.status in followup.STATUSES
+    assert result.amount_due == sum(Decimal(amount) for _o, amount, _f in specs)
+    assert 0 <= result.amount_overdue <= max(result.amount_due - result.amount_excluded, 0) or not result.amount_overdue
+    assert result.amount_overdue >= 0
+    if result.amount_overdue:
+        assert result.oldest_overdue_days > 0
+    if result.status in ("due", "planned"):
+        assert result.next_action_date is not None and result.next_level is not None
+        assert (result.status == "due") == (result.next_action_date <= day(today_offset))
+
+
+@given(st.integers(-60, 200), st.integers(-60, 200))
+def test_paying_later_never_lowers_the_level(first, second):
+    early, late = sorted((first, second))
+    level_early, _ = followup.line_next_level(LEVELS, line(), day(early))
+    level_late, _ = followup.line_next_level(LEVELS, line(), day(late))
+    assert level_late.days >= level_early.days
