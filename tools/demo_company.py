@@ -18,6 +18,8 @@ company.write({
     "vat": "FR44732829320",
 })
 company.partner_id.lang = "fr_FR"
+# English stays installed beside French: the British customer gets its reminders in English
+env["res.lang"]._activate_lang("en_US")
 for user in (env.ref("base.user_root"), env.ref("base.user_admin")):
     user.write({"company_ids": [(4, company.id)], "company_id": company.id})
 admin = env.ref("base.user_admin")
