@@ -46,6 +46,16 @@ class AccountMove(models.Model):
     late_payment_status = fields.Selection(
         INVOICE_STATUSES, string="Follow-up status", compute="_compute_late_payment_next")
 
+    late_payment_days_late = fields.Integer(
+        string="Days late", compute="_compute_late_payment_penalties",
+        help="Days from the due date (of the earliest instalment paid late) to the payment, or to today while unpaid.")
+    late_payment_interest = fields.Monetary(
+        string="Late interest to date", compute="_compute_late_payment_penalties", currency_field="currency_id",
+        help="Late-payment interest accrued to today, in the invoice currency.")
+    late_payment_indemnity = fields.Monetary(
+        string="Recovery indemnity", compute="_compute_late_payment_penalties", currency_field="currency_id",
+        help="The fixed indemnity for recovery costs this invoice is liable to, in the invoice currency.")
+
     def _auto_init(self):
         # on install, no line has reached a level yet: set the stored state in SQL rather than
         # computing it for every entry of the database
@@ -107,16 +117,6 @@ class AccountMove(models.Model):
         if FOLLOWUP_TRIGGERS & set(vals):
             self.env["late.payment.dossier"]._late_payment_mark_dirty(self.line_ids)
         return result
-
-    late_payment_days_late = fields.Integer(
-        string="Days late", compute="_compute_late_payment_penalties",
-        help="Days from the due date (of the earliest instalment paid late) to the payment, or to today while unpaid.")
-    late_payment_interest = fields.Monetary(
-        string="Late interest to date", compute="_compute_late_payment_penalties", currency_field="currency_id",
-        help="Late-payment interest accrued to today, in the invoice currency.")
-    late_payment_indemnity = fields.Monetary(
-        string="Recovery indemnity", compute="_compute_late_payment_penalties", currency_field="currency_id",
-        help="The fixed indemnity for recovery costs this invoice is liable to, in the invoice currency.")
 
     @api.depends_context("company")
     def _compute_late_payment_penalties(self):

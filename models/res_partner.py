@@ -59,6 +59,16 @@ class ResPartner(models.Model):
         "res.users", string="Follow-up responsible", compute="_compute_late_payment_dossier",
         search="_search_late_payment_user_id", groups=DOSSIER_GROUP)
 
+    late_payment_waive_penalties = fields.Boolean(
+        string="Waive late-payment penalties", company_dependent=True,
+        help="No late interest and no recovery indemnity for this customer, in this company.")
+    late_payment_interest = fields.Monetary(
+        string="Late interest to date", compute="_compute_late_payment_penalties", currency_field="currency_id",
+        help="Late interest accrued to today on the customer's overdue invoices, in the company currency.")
+    late_payment_indemnity = fields.Monetary(
+        string="Recovery indemnities", compute="_compute_late_payment_penalties", currency_field="currency_id",
+        help="The fixed recovery indemnities of the customer's overdue invoices, in the company currency.")
+
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_late_payment_dossier(self):
@@ -151,16 +161,6 @@ class ResPartner(models.Model):
             "views": [(False, "form")],
             "name": self.env._("Follow-up"),
         }
-
-    late_payment_waive_penalties = fields.Boolean(
-        string="Waive late-payment penalties", company_dependent=True,
-        help="No late interest and no recovery indemnity for this customer, in this company.")
-    late_payment_interest = fields.Monetary(
-        string="Late interest to date", compute="_compute_late_payment_penalties", currency_field="currency_id",
-        help="Late interest accrued to today on the customer's overdue invoices, in the company currency.")
-    late_payment_indemnity = fields.Monetary(
-        string="Recovery indemnities", compute="_compute_late_payment_penalties", currency_field="currency_id",
-        help="The fixed recovery indemnities of the customer's overdue invoices, in the company currency.")
 
     @api.depends_context("company")
     def _compute_late_payment_penalties(self):
