@@ -134,7 +134,8 @@ def scan_log(path, tally, label):
         in_test_failure = level == "ERROR" and (msg.startswith(("FAIL:", "ERROR:")) or ".tests." in logger)
         if in_test_failure:
             continue
-        ours = OUR_LOGGER.search(logger + ":") or any(p.search(msg) for p in BAD_WARNINGS)
+        ours = (OUR_LOGGER.search(logger + ":") or MODULE in msg
+                or any(p.search(msg) for p in BAD_WARNINGS))
         if level in ("ERROR", "CRITICAL") or (level == "WARNING" and ours):
             problems.append(raw)
     for line in problems:
