@@ -1,4 +1,4 @@
-from . import demo, models
+from . import demo, models, report, wizards
 
 
 def _late_payment_post_init(env):

@@ -25,6 +25,8 @@
         "views/late_payment_dossier_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "report/late_payment_receivable_report_views.xml",
+        "wizards/late_payment_dashboard_views.xml",
         "views/account_late_payment_menus.xml",
     ],
     "assets": {

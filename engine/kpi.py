@@ -231,6 +231,27 @@ def aged_balances_history(items, payments, dates, group_of, tolerance=TOLERANCE)
     return result
 
 
+def settlement_dates(items, payments, until=None, tolerance=TOLERANCE):
+    """The day each item was fully paid: {key: date} for the items whose payments (those on or
+    before `until`, when given) reach their amount, within `tolerance`; the day is the one of
+    the payment that settled it (a later reversal reopens the item)."""
+    amounts = {item[0]: item[1] for item in items}
+    per_key = defaultdict(list)
+    for key, paid_on, amount in payments:
+        if key in amounts and (until is None or paid_on <= until):
+            per_key[key].append((paid_on, amount))
+    result = {}
+    for key, rows in per_key.items():
+        rows.sort(key=lambda row: row[0])
+        running, settled = 0.0, None
+        for paid_on, amount in rows:
+            running += amount
+            settled = (settled or paid_on) if amounts[key] - running <= tolerance else None
+        if settled is not None:
+            result[key] = settled
+    return result
+
+
 def aged_balance_at(items, payments, day, tolerance=TOLERANCE):
     """The aged balance as it was at the end of `day` (see aged_balance_history)."""
     return aged_balance_history(items, payments, [day], tolerance)[day]

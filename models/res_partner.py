@@ -69,6 +69,51 @@ class ResPartner(models.Model):
         string="Recovery indemnities", compute="_compute_late_payment_penalties", currency_field="currency_id",
         help="The fixed recovery indemnities of the customer's overdue invoices, in the company currency.")
 
+    # the customer's own measures in the current company (late.payment.dashboard)
+    late_payment_dso = fields.Float(
+        string="DSO (12 months)", compute="_compute_late_payment_measures", digits=(16, 1), groups=DOSSIER_GROUP,
+        help="Days sales outstanding: what the customer owes / its invoices of the last 12 months x 365.")
+    late_payment_days_beyond_terms = fields.Float(
+        string="Average days beyond terms", compute="_compute_late_payment_measures", digits=(16, 1),
+        groups=DOSSIER_GROUP, help="Of the invoices paid in the last 12 months, weighted by amount.")
+    late_payment_share_paid_late = fields.Float(
+        string="Paid late, 12 months (%)", compute="_compute_late_payment_measures", digits=(16, 1),
+        groups=DOSSIER_GROUP, help="Share of the invoices paid in the last 12 months that were paid late.")
+    late_payment_aged_not_due = fields.Monetary(
+        string="Not due", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
+        groups=DOSSIER_GROUP)
+    late_payment_aged_1_30 = fields.Monetary(
+        string="1-30 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
+        groups=DOSSIER_GROUP)
+    late_payment_aged_31_60 = fields.Monetary(
+        string="31-60 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
+        groups=DOSSIER_GROUP)
+    late_payment_aged_61_90 = fields.Monetary(
+        string="61-90 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
+        groups=DOSSIER_GROUP)
+    late_payment_aged_over_90 = fields.Monetary(
+        string="Over 90 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
+        groups=DOSSIER_GROUP)
+
+    @api.depends_context("company")
+    def _compute_late_payment_measures(self):
+        partners = self.filtered("id").commercial_partner_id
+        figures = {}
+        if partners:
+            figures = self.env["late.payment.dashboard"]._late_payment_partner_figures(
+                partners, self.env.company, fields.Date.context_today(self))
+        for partner in self:
+            mine = figures.get(partner.commercial_partner_id.id) if partner.id else None
+            mine = mine or {}
+            partner.late_payment_dso = mine.get("dso") or 0.0
+            partner.late_payment_days_beyond_terms = mine.get("average_days_beyond_terms") or 0.0
+            partner.late_payment_share_paid_late = (mine.get("share_paid_late") or 0.0) * 100.0
+            partner.late_payment_aged_not_due = mine.get("not_due") or 0.0
+            partner.late_payment_aged_1_30 = mine.get("days_1_30") or 0.0
+            partner.late_payment_aged_31_60 = mine.get("days_31_60") or 0.0
+            partner.late_payment_aged_61_90 = mine.get("days_61_90") or 0.0
+            partner.late_payment_aged_over_90 = mine.get("days_over_90") or 0.0
+
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_late_payment_dossier(self):

@@ -314,3 +314,16 @@ def test_recovery_never_exceeds_amount_due_and_grows_with_window(sends, pays):
         assert 0 <= recovery.paid[7] <= recovery.paid[15] + 1e-9 <= recovery.paid[30] + 2e-9
         assert recovery.paid[30] <= recovery.amount_due + 1e-6
         assert 0.0 <= recovery.rate(30) <= 1.0 + 1e-9
+
+
+# --- settlement dates ------------------------------------------------------------------------
+
+
+def test_settlement_dates():
+    items = [(1, 100.0, date(2026, 1, 1), date(2026, 1, 31)), (2, 50.0, date(2026, 1, 1), date(2026, 1, 31)),
+             (3, 80.0, date(2026, 2, 1), date(2026, 2, 28))]
+    payments = [(1, date(2026, 2, 10), 40.0), (1, date(2026, 2, 20), 60.0), (2, date(2026, 2, 1), 20.0),
+                (3, date(2026, 3, 1), 80.0), (3, date(2026, 3, 5), -80.0), (9, date(2026, 1, 1), 5.0)]
+    assert kpi.settlement_dates(items, payments) == {1: date(2026, 2, 20)}
+    assert kpi.settlement_dates(items, payments, until=date(2026, 3, 2)) == {1: date(2026, 2, 20), 3: date(2026, 3, 1)}
+    assert kpi.settlement_dates(items, payments, until=date(2026, 2, 15)) == {}

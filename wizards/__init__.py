@@ -1,0 +1,2 @@
+from . import late_payment_dashboard
+from . import late_payment_dashboard_customer

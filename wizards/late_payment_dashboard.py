@@ -1,0 +1,452 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.misc import format_amount, format_date, formatLang
+
+from odoo.addons.account_late_payment.engine import kpi
+
+CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund", "out_receipt")
+PERIODS = [("1", "Month"), ("3", "Quarter"), ("6", "Half-year"), ("12", "Year")]
+COUNT_BACK_MONTHS = 12  # how far back the count-back DSO looks
+TREND_MONTHS = 12
+TOP_CUSTOMERS = 10
+
+
+class LatePaymentDashboard(models.TransientModel):
+    """The accountant's one screen of receivables measures, for a company and a period ending on
+    a day: the KPIs (engine/kpi.py) and their change against the previous period, the aged
+    balance, the 12-month trend and the customers with the most overdue. Every figure is
+    computed from the invoices and the dates of their matchings, so a past day shows what was
+    open on that day, not today's residuals."""
+
+    _name = "late.payment.dashboard"
+    _description = "Follow-up dashboard"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_to = fields.Date(string="Up to", required=True, default=fields.Date.context_today,
+                          help="The last day of the period measured.")
+    period = fields.Selection(PERIODS, required=True, default="3",
+                              help="The length of the period ending on the day chosen; the change is "
+                                   "measured against the period just before it.")
+    date_from = fields.Date(string="From", compute="_compute_measures")
+    dso_count_back = fields.Float(string="DSO (count-back)", compute="_compute_measures", digits=(16, 1))
+    dso_simple = fields.Float(string="DSO (simple)", compute="_compute_measures", digits=(16, 1))
+    best_possible_dso = fields.Float(string="Best possible DSO", compute="_compute_measures", digits=(16, 1))
+    cei = fields.Float(string="Collection effectiveness index", compute="_compute_measures", digits=(16, 1))
+    average_days_beyond_terms = fields.Float(string="Average days beyond terms", compute="_compute_measures",
+                                             digits=(16, 1))
+    share_paid_late = fields.Float(string="Paid late, 12 months (%)", compute="_compute_measures", digits=(16, 1))
+    share_overdue_count = fields.Float(string="Overdue, by count (%)", compute="_compute_measures", digits=(16, 1))
+    share_overdue_amount = fields.Float(string="Overdue, by amount (%)", compute="_compute_measures", digits=(16, 1))
+    amount_receivable = fields.Monetary(string="Receivables", compute="_compute_measures")
+    amount_overdue = fields.Monetary(string="Overdue", compute="_compute_measures")
+    kpi_html = fields.Html(string="Key figures", compute="_compute_measures", sanitize=False)
+    aged_html = fields.Html(string="Aged balance", compute="_compute_measures", sanitize=False)
+    trend_html = fields.Html(string="Trend", compute="_compute_measures", sanitize=False)
+    customer_ids = fields.One2many("late.payment.dashboard.customer", "dashboard_id", string="Most overdue customers",
+                                   readonly=True)
+
+    @api.constrains("company_id")
+    def _check_company_allowed(self):
+        for dashboard in self:
+            if dashboard.company_id not in self.env.user.company_ids:
+                raise ValidationError(self.env._("You cannot measure the receivables of %(company)s.",
+                                                 company=dashboard.company_id.name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        dashboards = super().create(vals_list)
+        dashboards._late_payment_fill_customers()
+        return dashboards
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"company_id", "date_to", "period"} & set(vals):
+            self._late_payment_fill_customers()
+        return result
+
+    # -- actions -----------------------------------------------------------------------------
+    @api.model
+    def action_open(self):
+        """The dashboard of the current company, up to today (the menu's entry)."""
+        dashboard = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Follow-up dashboard"),
+            "res_model": self._name,
+            "res_id": dashboard.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("account_late_payment.view_late_payment_dashboard_form").id, "form")],
+            "target": "current",
+        }
+
+    def action_refresh(self):
+        self._late_payment_fill_customers()
+        return True
+
+    def action_open_receivables(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_late_payment.action_late_payment_receivable_report")
+        action["domain"] = [("company_id", "=", self.company_id.id)]
+        return action
+
+    # -- measures ----------------------------------------------------------------------------
+    @api.depends("company_id", "date_to", "period")
+    def _compute_measures(self):
+        for dashboard in self:
+            if not (dashboard.company_id and dashboard.date_to and dashboard.period):
+                dashboard._late_payment_clear()
+                continue
+            figures = dashboard._late_payment_figures()
+            current, previous = figures["current"], figures["previous"]
+            dashboard.date_from = figures["date_from"]
+            for fname in ("dso_count_back", "dso_simple", "best_possible_dso", "cei", "average_days_beyond_terms"):
+                dashboard[fname] = current[fname] or 0.0
+            for fname in ("share_paid_late", "share_overdue_count", "share_overdue_amount"):
+                dashboard[fname] = current[fname] * 100.0
+            dashboard.amount_receivable = current["receivables"]
+            dashboard.amount_overdue = current["overdue"]
+            dashboard.kpi_html = dashboard._late_payment_kpi_html(current, previous)
+            dashboard.aged_html = dashboard._late_payment_aged_html(figures["aged"])
+            dashboard.trend_html = dashboard._late_payment_trend_html(figures["trend"])
+
+    def _late_payment_clear(self):
+        for fname in ("dso_count_back", "dso_simple", "best_possible_dso", "cei", "average_days_beyond_terms",
+                      "share_paid_late", "share_overdue_count", "share_overdue_amount", "amount_receivable",
+                      "amount_overdue"):
+            self[fname] = 0.0
+        self.date_from = False
+        self.kpi_html = self.aged_html = self.trend_html = False
+
+    def _late_payment_dates(self):
+        """(start of the period (excluded), end, start of the previous period (excluded)), the
+        trend's month ends and the first day any measure looks at."""
+        months = int(self.period)
+        end = self.date_to
+        start, previous_start = _months_before(end, months), _months_before(end, 2 * months)
+        trend = kpi.month_ends(end, TREND_MONTHS, include_current=end == kpi.month_end(end))
+        since = min(previous_start, kpi.months_before(start, 12), trend[0])
+        return start, end, previous_start, trend, since
+
+    def _late_payment_figures(self):
+        self.ensure_one()
+        company = self.company_id
+        start, end, previous_start, trend, since = self._late_payment_dates()
+        data = self._late_payment_data(company, end, since)
+        days = sorted({start, end, previous_start, *trend})
+        history = kpi.aged_balance_history(data["items"], data["payments"], days)
+        current = self._late_payment_kpis(data, history, start, end)
+        previous = self._late_payment_kpis(data, history, previous_start, start)
+        trend_points = []
+        for month_end in trend:
+            balance = history[month_end]
+            trend_points.append((month_end, kpi.dso_count_back(
+                balance.total, kpi.count_back_months(_sales_by_month(data["sales"], month_end), month_end,
+                                                     COUNT_BACK_MONTHS)),
+                balance.overdue / balance.total * 100.0 if balance.total > 0 else 0.0))
+        return {"date_from": start + timedelta(days=1), "current": current, "previous": previous,
+                "aged": history[end], "trend": trend_points}
+
+    @api.model
+    def _late_payment_kpis(self, data, history, start, end):
+        """The KPIs of the period (start, end]: DSO both ways, best possible DSO, CEI, shares
+        overdue at the end, average days beyond terms of what was paid in the period, share paid
+        late of what was paid in the 12 months ending on `end`."""
+        days = (end - start).days
+        sales = sum(amount for day, amount in data["sales"] if start < day <= end)
+        balance_end, balance_start = history[end], history[start]
+        receivables = balance_end.total
+        settled = kpi.settlement_dates(data["items"], data["payments"], until=end)
+        paid_rows = [(item[1], item[3], settled[item[0]]) for item in data["items"] if item[0] in settled]
+        open_count = sum(balance_end.counts.values())
+        overdue_count = open_count - balance_end.counts["not_due"]
+        share = kpi.OverdueShare(open_count, overdue_count, receivables, balance_end.overdue)
+        dso_simple = kpi.dso_simple(receivables, sales, days)
+        return {
+            "sales": sales,
+            "receivables": receivables,
+            "overdue": balance_end.overdue,
+            "dso_count_back": kpi.dso_count_back(receivables, kpi.count_back_months(
+                _sales_by_month(data["sales"], end), end, COUNT_BACK_MONTHS)),
+            "dso_simple": dso_simple,
+            "best_possible_dso": kpi.best_possible_dso(balance_end.not_due, sales, days),
+            "cei": kpi.collection_effectiveness_index(balance_start.total, sales, receivables, balance_end.not_due),
+            "average_days_beyond_terms": kpi.average_days_beyond_terms(
+                [row for row in paid_rows if start < row[2] <= end]),
+            "share_paid_late": kpi.share_paid_late(kpi.settled_in_window(paid_rows, end, 12)),
+            "share_overdue_count": share.by_count,
+            "share_overdue_amount": share.by_amount,
+        }
+
+    @api.model
+    def _late_payment_data(self, company, end, since, partners=None):
+        """What the measures of `company` up to `end` need, in three queries (amounts in the
+        company currency):
+        - items: (line id, amount, invoice date, due date) of the receivable lines of customer
+          invoices dated on or before `end` still open on `since` or later;
+        - payments: (line id, date, amount) of their matchings up to `end` (payments, credit
+          notes, exchange differences: each on the later date of the two lines matched);
+        - sales: (day, net credit sales) from 13 months before `since` up to `end`;
+        - partner_of: {line id: customer id}.
+        `partners` limits all of it to these customers (commercial partners)."""
+        partner_filter = SQL("AND move.commercial_partner_id IN %s", tuple(partners.ids)) if partners else SQL()
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT line.id, line.balance, COALESCE(move.invoice_date, move.date), line.date_maturity,
+                   move.commercial_partner_id
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN account_account account ON account.id = line.account_id
+             WHERE line.company_id = %(company)s
+               AND line.display_type = 'payment_term'
+               AND account.account_type = 'asset_receivable'
+               AND line.parent_state = 'posted'
+               AND move.move_type IN %(documents)s
+               AND line.balance > 0
+               AND COALESCE(move.invoice_date, move.date) <= %(end)s
+               AND (line.amount_residual != 0 OR EXISTS (
+                    SELECT 1 FROM account_partial_reconcile partial
+                     WHERE partial.debit_move_id = line.id AND partial.max_date >= %(since)s))
+               %(partner_filter)s
+            """,
+            company=company.id, documents=CUSTOMER_DOCUMENTS, end=end, since=since, partner_filter=partner_filter))
+        items = [kpi.HistoricItem(line_id, amount, invoice_date, due or invoice_date)
+                 for line_id, amount, invoice_date, due, _partner in rows]
+        partner_of = {row[0]: row[4] for row in rows}
+        payments = []
+        if items:
+            payments = [kpi.ItemPayment(*row) for row in self.env.execute_query(SQL(
+                """
+                SELECT debit_move_id, max_date, amount FROM account_partial_reconcile
+                 WHERE debit_move_id IN %(lines)s AND max_date <= %(end)s
+                """,
+                lines=tuple(partner_of), end=end))]
+        sales = self.env.execute_query(SQL(
+            """
+            SELECT COALESCE(move.invoice_date, move.date) AS day, SUM(line.balance)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN account_account account ON account.id = line.account_id
+             WHERE line.company_id = %(company)s
+               AND line.display_type = 'payment_term'
+               AND account.account_type = 'asset_receivable'
+               AND line.parent_state = 'posted'
+               AND move.move_type IN %(documents)s
+               AND COALESCE(move.invoice_date, move.date) > %(from)s
+               AND COALESCE(move.invoice_date, move.date) <= %(end)s
+               %(partner_filter)s
+             GROUP BY 1
+            """,
+            company=company.id, documents=CUSTOMER_DOCUMENTS, end=end,
+            partner_filter=partner_filter, **{"from": kpi.months_before(since, COUNT_BACK_MONTHS + 1)}))
+        return {"items": items, "payments": payments, "sales": sales, "partner_of": partner_of}
+
+    def _late_payment_fill_customers(self):
+        """The customers with the most overdue on the last day of the period."""
+        lines = self.env["late.payment.dashboard.customer"]
+        for dashboard in self:
+            dashboard.customer_ids.unlink()
+            if not (dashboard.company_id and dashboard.date_to):
+                continue
+            end = dashboard.date_to
+            data = self._late_payment_data(dashboard.company_id, end, end)
+            balances = kpi.aged_balances_history(data["items"], data["payments"], [end], data["partner_of"])[end]
+            ranked = sorted(((balance.overdue, partner_id, balance) for partner_id, balance in balances.items()
+                             if balance.overdue > kpi.TOLERANCE), key=lambda row: (-row[0], row[1]))
+            lines.create([{
+                "dashboard_id": dashboard.id,
+                "sequence": position,
+                "partner_id": partner_id,
+                "amount_overdue": overdue,
+                "amount_receivable": balance.total,
+                "amount_over_90": balance.days_over_90,
+                "overdue_count": sum(balance.counts.values()) - balance.counts["not_due"],
+            } for position, (overdue, partner_id, balance) in enumerate(ranked[:TOP_CUSTOMERS], start=1)])
+
+    @api.model
+    def _late_payment_partner_figures(self, partners, company, today):
+        """The measures of each customer (commercial partner) in `company` on `today`:
+        {partner id: {aged balance buckets..., 'dso', 'average_days_beyond_terms',
+        'share_paid_late'}}; DSO and the others over the last 12 months."""
+        start = kpi.months_before(today, 12)
+        data = self._late_payment_data(company, today, start, partners=partners)
+        balances = kpi.aged_balances_history(data["items"], data["payments"], [today], data["partner_of"])[today]
+        settled = kpi.settlement_dates(data["items"], data["payments"], until=today)
+        paid_rows = defaultdict(list)
+        for item in data["items"]:
+            if item.key in settled and kpi.in_window(settled[item.key], today, 12):
+                paid_rows[data["partner_of"][item.key]].append((item.amount, item.due_date, settled[item.key]))
+        sales = self._late_payment_sales_by_partner(company, start, today, partners)
+        result = {}
+        for partner in partners:
+            balance = balances.get(partner.id, kpi.AgedBalance())
+            rows = paid_rows.get(partner.id, [])
+            result[partner.id] = {
+                **balance.as_dict(),
+                "dso": kpi.dso_simple(balance.total, sales.get(partner.id, 0.0), (today - start).days),
+                "average_days_beyond_terms": kpi.average_days_beyond_terms(rows),
+                "share_paid_late": kpi.share_paid_late(rows),
+            }
+        return result
+
+    @api.model
+    def _late_payment_sales_by_partner(self, company, start, end, partners):
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT move.commercial_partner_id, SUM(line.balance)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN account_account account ON account.id = line.account_id
+             WHERE line.company_id = %(company)s
+               AND line.display_type = 'payment_term'
+               AND account.account_type = 'asset_receivable'
+               AND line.parent_state = 'posted'
+               AND move.move_type IN %(documents)s
+               AND COALESCE(move.invoice_date, move.date) > %(start)s
+               AND COALESCE(move.invoice_date, move.date) <= %(end)s
+               AND move.commercial_partner_id IN %(partners)s
+             GROUP BY 1
+            """,
+            company=company.id, documents=CUSTOMER_DOCUMENTS, start=start, end=end, partners=tuple(partners.ids)))
+        return dict(rows)
+
+    # -- rendering ---------------------------------------------------------------------------
+    def _late_payment_format(self, key, value):
+        if value is None:
+            return "\u2013"
+        if key in ("receivables", "overdue", "sales"):
+            return format_amount(self.env, value, self.currency_id)
+        if key.startswith("share"):
+            return formatLang(self.env, value * 100.0, digits=1) + "\u00a0%"
+        if key == "cei":
+            return formatLang(self.env, value, digits=1) + "\u00a0%"
+        return formatLang(self.env, value, digits=1)
+
+    def _late_payment_kpi_labels(self):
+        # (key, label, unit, True when a higher value is better)
+        return [
+            ("dso_count_back", self.env._("DSO, count-back"), self.env._("days"), False),
+            ("dso_simple", self.env._("DSO, simple"), self.env._("days"), False),
+            ("best_possible_dso", self.env._("Best possible DSO"), self.env._("days"), False),
+            ("cei", self.env._("Collection effectiveness index"), "", True),
+            ("average_days_beyond_terms", self.env._("Average days beyond terms"), self.env._("days"), False),
+            ("share_paid_late", self.env._("Invoices paid late, last 12 months"), "", False),
+            ("share_overdue_count", self.env._("Share overdue, by count"), "", False),
+            ("share_overdue_amount", self.env._("Share overdue, by amount"), "", False),
+            ("receivables", self.env._("Receivables"), "", None),
+            ("overdue", self.env._("Overdue"), "", False),
+            ("sales", self.env._("Credit sales of the period"), "", None),
+        ]
+
+    def _late_payment_kpi_html(self, current, previous):
+        rows = []
+        for key, label, unit, higher_is_better in self._late_payment_kpi_labels():
+            change = kpi.change(current[key], previous[key])
+            css, arrow = "text-muted", ""
+            if change.delta:
+                arrow = "\u25b2" if change.delta > 0 else "\u25bc"
+                if higher_is_better is not None:
+                    css = "text-success" if (change.delta > 0) == higher_is_better else "text-danger"
+            if change.delta is None:
+                delta = "\u2013"
+            elif key.startswith("share"):
+                delta = self.env._("%(points)s pts", points=formatLang(self.env, change.delta * 100.0, digits=1))
+            else:
+                delta = self._late_payment_format(key, change.delta)
+            rows.append(Markup(
+                "<tr><td>%s</td><td class='text-end fw-bold'>%s %s</td><td class='text-end text-muted'>%s</td>"
+                "<td class='text-end %s'>%s %s</td></tr>"
+            ) % (label, self._late_payment_format(key, current[key]), unit,
+                 self._late_payment_format(key, previous[key]), css, arrow, delta))
+        return Markup(
+            "<table class='table table-sm o_late_payment_kpis'><thead><tr><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
+        ) % (self.env._("Measure"), self.env._("This period"), self.env._("Previous period"), self.env._("Change"),
+             Markup().join(rows))
+
+    def _late_payment_aged_html(self, balance):
+        labels = dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(self.env))
+        colours = {"not_due": "#28a745", "days_1_30": "#17a2b8", "days_31_60": "#ffc107",
+                   "days_61_90": "#fd7e14", "days_over_90": "#dc3545"}
+        top = max([getattr(balance, code) for code in kpi.BUCKETS] + [0.0]) or 1.0
+        rows = []
+        for code in kpi.BUCKETS:
+            amount = getattr(balance, code)
+            rows.append(Markup(
+                "<tr><td class='text-nowrap pe-2'>%s</td><td style='width:70%%'>"
+                "<div style='background:%s;height:1.2em;width:%.1f%%;min-width:2px'></div></td>"
+                "<td class='text-end text-nowrap ps-2'>%s</td><td class='text-end text-muted ps-2'>%s</td></tr>"
+            ) % (labels[code], colours[code], amount / top * 100.0, format_amount(self.env, amount, self.currency_id),
+                 balance.counts[code]))
+        return Markup("<table class='w-100 o_late_payment_aged'>%s</table>") % Markup().join(rows)
+
+    def _late_payment_trend_html(self, points):
+        charts = [
+            (self.env._("DSO, count-back (days)"), [dso for _day, dso, _share in points], "#714b67"),
+            (self.env._("Share overdue, by amount (%)"), [share for _day, _dso, share in points], "#dc3545"),
+        ]
+        months = [format_month(self.env, day) for day, _dso, _share in points]
+        return Markup("<div class='d-flex flex-wrap gap-4'>%s</div>") % Markup().join(
+            _svg_line_chart(self.env, title, values, months, colour) for title, values, colour in charts)
+
+
+def _months_before(day, months):
+    """As kpi.months_before, a month end staying a month end (30 November - 1 month is 31 October)."""
+    if day == kpi.month_end(day):
+        return kpi.month_end(kpi.months_before(day, months))
+    return kpi.months_before(day, months)
+
+
+def _sales_by_month(sales, end):
+    """{(year, month): net credit sales} of the (day, amount) rows up to `end`."""
+    by_month = defaultdict(float)
+    for day, amount in sales:
+        if day <= end:
+            by_month[day.year, day.month] += amount
+    return by_month
+
+
+def format_month(env, day):
+    return format_date(env, day, date_format="MMM yy")
+
+
+def _svg_line_chart(env, title, values, labels, colour, width=420, height=160):
+    """A small line chart, rendered server-side (no JavaScript)."""
+    left, right, top, bottom = 36, 8, 20, 24
+    top_value = max([*values, 0.0]) or 1.0
+    step = (width - left - right) / max(len(values) - 1, 1)
+
+    def x(index):
+        return left + index * step
+
+    def y(value):
+        return top + (height - top - bottom) * (1 - value / top_value)
+
+    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    dots = Markup().join(
+        Markup("<circle cx='%.1f' cy='%.1f' r='3' fill='%s'><title>%s: %s</title></circle>")
+        % (x(i), y(v), colour, labels[i], formatLang(env, v, digits=1)) for i, v in enumerate(values))
+    ticks = Markup().join(
+        Markup("<text x='%.1f' y='%d' font-size='9' text-anchor='middle' fill='#666'>%s</text>")
+        % (x(i), height - 8, labels[i]) for i in range(0, len(labels), 2))
+    scale = Markup(
+        "<text x='%d' y='%.1f' font-size='9' text-anchor='end' fill='#666'>%s</text>"
+        "<text x='%d' y='%.1f' font-size='9' text-anchor='end' fill='#666'>0</text>"
+        "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#ccc'/>"
+    ) % (left - 4, y(top_value) + 3, formatLang(env, top_value, digits=0), left - 4, y(0) + 3,
+         left, y(0), width - right, y(0))
+    return Markup(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' role='img' aria-label='%s'>"
+        "<text x='%d' y='12' font-size='11' font-weight='bold'>%s</text>%s"
+        "<polyline fill='none' stroke='%s' stroke-width='2' points='%s'/>%s%s</svg>"
+    ) % (width, height, escape(title), left, title, scale, colour, points, dots, ticks)
