@@ -89,7 +89,7 @@ class Browser:
         while time.time() < deadline:
             ready = self.evaluate(
                 "document.readyState === 'complete'"
-                " && !!document.querySelector('.o_action_manager, body.o_web_client, form.oe_login_form')"
+                " && !!document.querySelector('.o_action_manager .o_view_controller, form.oe_login_form')"
                 " && !document.querySelector('.o_loading_indicator, .o_spinner')")
             if ready:
                 break

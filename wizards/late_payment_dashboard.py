@@ -98,6 +98,12 @@ class LatePaymentDashboard(models.TransientModel):
         return action
 
     # -- measures ----------------------------------------------------------------------------
+
+    @api.depends("company_id")
+    def _compute_display_name(self):
+        for dashboard in self:
+            dashboard.display_name = self.env._("Follow-up dashboard")
+
     @api.depends("company_id", "date_to", "period")
     def _compute_measures(self):
         for dashboard in self:
