@@ -1,1 +1,1 @@
-from . import demo, models
+from . import demo, models, wizards

@@ -1,0 +1,1 @@
+from . import late_payment_penalty_invoice
