@@ -279,7 +279,7 @@ class AccountMove(models.Model):
         self.env.cr.execute(SQL(
             "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(moves.ids)))
         results = {r["id"]: r for r in moves.late_payment_penalties(day)}
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(self.browse)
         for move in moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
             result = results[move.id]
             if result["interest_to_invoice"] or result["indemnity_to_invoice"]:

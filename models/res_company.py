@@ -166,22 +166,22 @@ class ResCompany(models.Model):
 
     def _late_payment_standard_wordings(self):
         """The standard wording of each legal mention, in the language of the environment."""
-        _ = self.env._
+        env = self.env
         return {
-            mentions.INTEREST_STATUTORY: _(
+            mentions.INTEREST_STATUTORY: env._(
                 "Late payment penalties, due from the day after the due date: the European Central Bank's main "
                 "refinancing rate plus %(margin)s points, i.e. %(rate)s % a year for the current half-year."),
-            mentions.INTEREST_REFERENCE: _(
+            mentions.INTEREST_REFERENCE: env._(
                 "Late payment penalties, due from the day after the due date: the European Central Bank's main "
                 "refinancing rate plus %(margin)s points."),
-            mentions.INTEREST_CONTRACTUAL: _(
+            mentions.INTEREST_CONTRACTUAL: env._(
                 "Late payment penalties, due from the day after the due date: %(rate)s % a year."),
-            mentions.INDEMNITY: _(
+            mentions.INDEMNITY: env._(
                 "Fixed indemnity for recovery costs in case of late payment: %(amount)s (French Commercial Code, "
                 "articles L441-10 and D441-5)."),
-            mentions.DISCOUNT: _(
+            mentions.DISCOUNT: env._(
                 "Early payment discount: %(percentage)s % if paid within %(days)s days, by %(date)s."),
-            mentions.NO_DISCOUNT: _("No discount for early payment."),
+            mentions.NO_DISCOUNT: env._("No discount for early payment."),
         }
 
     def _late_payment_mention_wordings(self):

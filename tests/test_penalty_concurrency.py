@@ -94,7 +94,7 @@ class TestPenaltyConcurrency(TransactionCase):
                 for _attempt in range(5):
                     try:
                         result = self._invoice_penalties(env)
-                        cr.commit()
+                        cr.commit()  # pylint: disable=invalid-commit
                         return result
                     except RETRIED:
                         cr.rollback()

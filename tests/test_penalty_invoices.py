@@ -158,8 +158,8 @@ class TestPenaltyInvoices(LatePaymentCommon):
         eur_a = by_key[self.partner_a, self.eur]
         self.assertEqual(eur_a.invoice_origin, f"{late_a.name}, {late_a2.name}")
         self.assertEqual(len(eur_a.invoice_line_ids), 4)  # interest and indemnity of each
-        self.assertAlmostEqual(eur_a.amount_total, round(1000 * 0.1315 * 59 / 365, 2) + round(2000 * 0.1315 * 31 / 365, 2)
-                         + 80.0)
+        self.assertAlmostEqual(eur_a.amount_total,
+                               round(1000 * 0.1315 * 59 / 365, 2) + round(2000 * 0.1315 * 31 / 365, 2) + 80.0)
         self.assertAlmostEqual(by_key[self.partner_a, gbp].amount_total, round(1000 * 0.1315 * 59 / 365, 2) + 34.0)
         self.assertIn((self.partner_b, self.eur), by_key)
         self.assertFalse(self._rows(on_time))

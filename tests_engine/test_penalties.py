@@ -66,7 +66,7 @@ def test_invoicing_in_slices_adds_up_to_the_whole(cuts):
     invoiced = {LINE: []}
     total = D(0)
     slices = 0
-    for cut in sorted(cuts) + [213]:
+    for cut in [*sorted(cuts), 213]:
         end = date(2024, 6, 1) + timedelta(days=cut)
         result = penalties.to_invoice(periods(end), invoiced)
         new = [(p.date_from, p.date_to) for p in result.periods]
