@@ -29,6 +29,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # ou liquidation des fiducies": the indemnity goes to 7581 "Dédits et pénalités perçus sur achats
 # et ventes" (758 "Indemnités et autres produits" when the chart has no 7581).
 FRENCH_PENALTY_ACCOUNTS = {"interest": ("7631", "763"), "indemnity": ("7581", "758")}
+FRENCH_CHARTS = ("fr", "mc")  # l10n_fr_account: France, and Monaco (its parent is the French chart)
 
 
 class ResCompany(models.Model):
@@ -211,7 +212,7 @@ class ResCompany(models.Model):
         let Odoo take the product's (or the company's) income account."""
         self.ensure_one()
         account = self[f"late_payment_{kind}_account_id"]
-        if account or self.chart_template != "fr":
+        if account or self.chart_template not in FRENCH_CHARTS:
             return account
         Account = self.env["account.account"].with_company(self)
         for prefix in FRENCH_PENALTY_ACCOUNTS[kind]:
