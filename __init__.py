@@ -1,4 +1,7 @@
-from . import demo, models, report, wizards
+from . import demo
+from . import models
+from . import report
+from . import wizards
 
 
 def _late_payment_post_init(env):

@@ -38,6 +38,8 @@ HABITS = {
 UNPAID_RECENT_DAYS = {"chronic": 75, "stopped": 130}
 # The disputed invoice is the one closest to this age (days).
 DISPUTED_AGE = 65
+# Agence Lambert's penalty invoice is this many days old.
+PENALTY_INVOICE_AGE = 30
 
 
 class LatePaymentDemo(models.AbstractModel):
@@ -84,7 +86,16 @@ class LatePaymentDemo(models.AbstractModel):
             disputed.action_toggle_block_payment()
             disputed.message_post(body=self.env._(
                 "The customer disputes this invoice: two cases of magnums were delivered broken."))
+        self._invoice_penalties(moves, today)
         return True
+
+    def _invoice_penalties(self, moves, today):
+        """Agence Lambert Immobilier, a chronic late payer, got a penalty invoice a month ago:
+        late interest up to that day and the recovery indemnity of each invoice paid late (the
+        interest accrued since is still to invoice)."""
+        partner = self.env.ref("account_late_payment.demo_partner_agence_lambert")
+        late = moves.filtered(lambda m: m.partner_id == partner)
+        return late._late_payment_invoice_penalties(today - timedelta(days=PENALTY_INVOICE_AGE), post=True)
 
     def _disputed_invoice(self, moves, today):
         """Domaine Fontaine disputes the delivery of about two months ago."""

@@ -2,13 +2,15 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
+import psycopg2.errors
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.exceptions import ConcurrencyError, UserError
+from odoo.fields import Command, Domain
+from odoo.tools import SQL, format_date, formatLang
 from odoo.tools.sql import column_exists, create_column
 
-from ..engine import identifiers, interest
+from ..engine import identifiers, interest, mentions, payment_terms, penalties
 
 # a change of these fields on an entry changes its customer's follow-up state
 FOLLOWUP_TRIGGERS = {"state", "payment_state", "no_followup", "partner_id"}
@@ -55,6 +57,21 @@ class AccountMove(models.Model):
     late_payment_indemnity = fields.Monetary(
         string="Recovery indemnity", compute="_compute_late_payment_penalties", currency_field="currency_id",
         help="The fixed indemnity for recovery costs this invoice is liable to, in the invoice currency.")
+
+    late_payment_penalty_to_invoice = fields.Monetary(
+        string="Penalties to invoice", compute="_compute_late_payment_penalties", currency_field="currency_id",
+        help="The late interest and recovery indemnity accrued to today that no penalty invoice bears yet.")
+    late_payment_is_penalty = fields.Boolean(
+        string="Penalty invoice", readonly=True, copy=False,
+        help="An invoice of late-payment penalties: it bears no penalties itself.")
+    late_payment_penalty_line_ids = fields.One2many(
+        "late.payment.penalty.line", "penalty_move_id", string="Penalties invoiced here", readonly=True)
+    late_payment_source_penalty_ids = fields.One2many(
+        "late.payment.penalty.line", "source_move_id", string="Invoiced penalties", readonly=True)
+    late_payment_term_warning = fields.Char(
+        string="Payment term beyond the legal maximum", compute="_compute_late_payment_term_warning",
+        help="Set when a due date of this invoice to a French professional customer is later than French law "
+             "allows (60 days after the invoice date, or 45 days end of month).")
 
     def _auto_init(self):
         # on install, no line has reached a level yet: set the stored state in SQL rather than
@@ -127,6 +144,8 @@ class AccountMove(models.Model):
             move.late_payment_days_late = result.get("days_late", 0)
             move.late_payment_interest = result.get("interest", 0.0)
             move.late_payment_indemnity = result.get("indemnity", 0.0)
+            move.late_payment_penalty_to_invoice = (
+                result.get("interest_to_invoice", 0.0) + result.get("indemnity_to_invoice", 0.0))
 
     # -- the one place penalties come from -------------------------------------------------
     def late_payment_penalties(self, at_date=None):
@@ -138,8 +157,10 @@ class AccountMove(models.Model):
         ``indemnity`` (the fixed recovery indemnity), ``already_invoiced`` (the part of these
         penalties already invoiced to the customer) and ``periods``: the ``{date_from, date_to,
         days, base, rate, amount, line_id}`` the interest is made of (the period amounts are
-        the interest, rounded once for the invoice, shared so that they add up to it). Amounts
-        are in the invoice currency.
+        the interest, rounded once for the invoice, shared so that they add up to it). What no
+        penalty invoice bears yet: ``interest_to_invoice`` (the days not invoiced yet, rounded
+        once), ``indemnity_to_invoice`` and ``periods_to_invoice`` (as ``periods``). Amounts are
+        in the invoice currency.
         """
         day = self._late_payment_parse_date(at_date)
         wrong = self.filtered(lambda m: m.move_type not in CUSTOMER_TYPES)
@@ -177,16 +198,36 @@ class AccountMove(models.Model):
 
     def _late_payment_invoiced_penalties(self):
         """``{move id: amount}``: the penalties (interest and indemnity, in the invoice
-        currency) already invoiced to the customer for each invoice of `self`. Nothing is
-        invoiced yet here: the penalty invoices add their ledger by overriding this."""
-        return dict.fromkeys(self.ids, 0.0)
+        currency) already invoiced to the customer for each invoice of `self`: the live rows of
+        the ledger (penalty invoices neither cancelled nor fully credited)."""
+        ledger = self._late_payment_ledger()
+        return {move_id: ledger[move_id]["amount"] if move_id in ledger else 0.0 for move_id in self.ids}
+
+    def _late_payment_ledger(self):
+        """``{move id: {'amount', 'ranges': {receivable line id: [(date_from, date_to)]},
+        'indemnity': bool}}``: what the live penalty invoices already bear for each invoice."""
+        ledger = {}
+        if not self.ids:
+            return ledger
+        rows = self.env["late.payment.penalty.line"].sudo().search_fetch(
+            Domain("source_move_id", "in", self.ids) & Domain("state", "!=", "cancel"),
+            ["source_move_id", "source_line_id", "kind", "date_from", "date_to", "amount"])
+        for row in rows:
+            entry = ledger.setdefault(row.source_move_id.id, {"amount": 0.0, "ranges": defaultdict(list),
+                                                              "indemnity": False})
+            entry["amount"] += row.amount
+            if row.kind == "indemnity":
+                entry["indemnity"] = True
+            else:
+                entry["ranges"][row.source_line_id.id].append((row.date_from, row.date_to))
+        return ledger
 
     def _late_payment_compute(self, day):
         """``{move id: result dict}`` (see late_payment_penalties) for `self` at `day`, in batch.
         A missing reference rate gives zero interest and the half-year in ``missing_rate``."""
         moves = self.filtered(lambda m: m.id)
         receivables = moves._late_payment_receivables()
-        invoiced = moves._late_payment_invoiced_penalties()
+        ledger = moves._late_payment_ledger()
         eur = self.env.ref("base.EUR")
         rate_cache = {}
         schedules = {}
@@ -198,7 +239,8 @@ class AccountMove(models.Model):
             company = move.company_id
             partner = move.commercial_partner_id.with_company(company)
             professional = identifiers.is_professional(partner.is_company, partner.vat, partner.company_registry)
-            waived = partner.late_payment_waive_penalties
+            # a penalty invoice bears no penalties of its own
+            waived = partner.late_payment_waive_penalties or move.late_payment_is_penalty
             if company.id not in schedules:
                 schedules[company.id] = company._late_payment_rate_schedule(rate_cache)
             schedule = schedules[company.id]
@@ -216,6 +258,9 @@ class AccountMove(models.Model):
                 conversion = 1.0 if currency == eur else eur._get_conversion_rate(
                     eur, currency, company, computed.first_late_day)
                 indemnity = interest.indemnity(company.late_payment_indemnity_amount, conversion, digits)
+            invoiced_before = ledger.get(move.id) or {}
+            left = penalties.to_invoice(computed.periods, invoiced_before.get("ranges") or {}, indemnity,
+                                        invoiced_before.get("indemnity", False), digits)
             results[move.id] = {
                 "id": move.id,
                 "name": move.name,
@@ -225,7 +270,7 @@ class AccountMove(models.Model):
                 "days_late": computed.days_late,
                 "interest": float(computed.interest),
                 "indemnity": float(indemnity),
-                "already_invoiced": invoiced.get(move.id, 0.0),
+                "already_invoiced": currency.round(ledger[move.id]["amount"]) if move.id in ledger else 0.0,
                 "periods": [
                     {
                         "date_from": fields.Date.to_string(period.date_from),
@@ -237,6 +282,20 @@ class AccountMove(models.Model):
                         "line_id": period.line,
                     }
                     for period, share in zip(computed.periods, computed.shares, strict=True)
+                ],
+                "interest_to_invoice": float(left.interest),
+                "indemnity_to_invoice": float(left.indemnity),
+                "periods_to_invoice": [
+                    {
+                        "date_from": fields.Date.to_string(period.date_from),
+                        "date_to": fields.Date.to_string(period.date_to),
+                        "days": period.days,
+                        "base": float(period.base),
+                        "rate": float(period.rate),
+                        "amount": float(share),
+                        "line_id": period.line,
+                    }
+                    for period, share in zip(left.periods, left.shares, strict=True)
                 ],
             }
             if missing:
@@ -284,3 +343,236 @@ class AccountMove(models.Model):
     @api.model
     def _late_payment_decimal(self, amount, currency):
         return Decimal(str(currency.round(amount) if currency else amount))
+
+    # -- penalty invoices ----------------------------------------------------------------------
+    def _late_payment_invoice_penalties(self, at_date=None, post=False):
+        """Invoice the late-payment penalties of the invoices of `self` accrued up to `at_date`
+        (default today) that no penalty invoice bears yet: one customer invoice per customer,
+        company and currency, with a line of late interest per late invoice (its periods in the
+        label) and a line per recovery indemnity, on the products and income accounts of the
+        settings. The ledger (late.payment.penalty.line) records each invoiced period and
+        indemnity; the database refuses to record the same days or the same indemnity twice,
+        so that two users (or a user and the daily run) invoicing at once never invoice twice:
+        the second one is retried and finds what the first invoiced.
+
+        Returns the penalty invoices (draft, or posted with `post`); empty when there is
+        nothing to invoice. The wizard, the follow-up levels and the daily run call this."""
+        day = self._late_payment_parse_date(at_date)
+        if day > fields.Date.context_today(self):
+            raise UserError(self.env._("Penalties can be invoiced up to today at the latest, not up to %(date)s.",
+                                       date=format_date(self.env, day)))
+        moves = self.filtered(lambda m: m.state == "posted" and m.move_type in LATE_TYPES
+                              and not m.late_payment_is_penalty)
+        if not moves:
+            return self.browse()
+        # one penalty run at a time per late invoice: a second one waits here for the first
+        self.env.cr.execute(SQL(
+            "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(moves.ids)))
+        results = {r["id"]: r for r in moves.late_payment_penalties(day)}
+        groups = defaultdict(self.browse)
+        for move in moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
+            result = results[move.id]
+            if result["interest_to_invoice"] or result["indemnity_to_invoice"]:
+                groups[move.company_id, move.commercial_partner_id, move.currency_id] |= move
+        invoices = self.browse()
+        for (company, partner, currency), sources in groups.items():
+            invoices |= sources.with_company(company)._late_payment_create_penalty_invoice(
+                partner, currency, day, results)
+        if post and invoices:
+            invoices.action_post()
+        return invoices
+
+    @api.model
+    def _late_payment_penalty_candidates(self, partners, day=None):
+        """The posted invoices of the customers `partners` (their commercial partners) in the
+        current company with an instalment due before `day` (default today): the ones that may
+        have penalties to invoice."""
+        day = self._late_payment_parse_date(day)
+        lines = self.env["account.move.line"].search_fetch(
+            Domain("company_id", "=", self.env.company.id) & Domain("parent_state", "=", "posted")
+            & Domain("move_id.move_type", "in", LATE_TYPES)
+            & Domain("move_id.commercial_partner_id", "in", partners.commercial_partner_id.ids)
+            & Domain("move_id.late_payment_is_penalty", "=", False)
+            & Domain("display_type", "=", "payment_term") & Domain("date_maturity", "<", day),
+            ["move_id"])
+        return lines.move_id
+
+    def _late_payment_create_penalty_invoice(self, partner, currency, day, results):
+        """One penalty invoice to `partner` in `currency` for the late invoices `self` (one
+        company), with its ledger rows; `results` are their late_payment_penalties."""
+        company = self.company_id
+        lang = partner.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        interest_product = company._late_payment_penalty_product("interest").with_context(lang=lang)
+        indemnity_product = company._late_payment_penalty_product("indemnity").with_context(lang=lang)
+        fiscal_position = self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        plan = []  # (invoice line values, [ledger row values])
+        for move in self:
+            result = results[move.id]
+            due = format_date(env, move.invoice_date_due) if move.invoice_date_due else ""
+            if result["interest_to_invoice"]:
+                rows = [{
+                    "kind": "interest", "source_move_id": move.id, "source_line_id": period["line_id"],
+                    "date_from": period["date_from"], "date_to": period["date_to"], "days": period["days"],
+                    "base": period["base"], "rate": period["rate"], "amount": period["amount"],
+                } for period in result["periods_to_invoice"]]
+                plan.append((self._late_payment_penalty_line_values(
+                    "interest", interest_product, result["interest_to_invoice"],
+                    move._late_payment_interest_label(env, result["periods_to_invoice"], due),
+                    company, fiscal_position), rows))
+            if result["indemnity_to_invoice"]:
+                label = env._("Fixed indemnity for recovery costs, invoice %(invoice)s due %(due)s",
+                              invoice=move.name, due=due)
+                plan.append((self._late_payment_penalty_line_values(
+                    "indemnity", indemnity_product, result["indemnity_to_invoice"], label, company,
+                    fiscal_position), [{"kind": "indemnity", "source_move_id": move.id,
+                                        "amount": result["indemnity_to_invoice"]}]))
+        invoice = self.env["account.move"].with_company(company).create({
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": partner.id,
+            "currency_id": currency.id,
+            "invoice_date": day,
+            "invoice_payment_term_id": False,
+            "invoice_date_due": day,
+            "fiscal_position_id": fiscal_position.id,
+            "late_payment_is_penalty": True,
+            "ref": env._("Late-payment penalties up to %(date)s", date=format_date(env, day)),
+            "invoice_origin": ", ".join(self.mapped("name"))[:500],
+            "invoice_line_ids": [Command.create(line_values) for line_values, _rows in plan],
+        })
+        ledger_rows = []
+        for (_line_values, rows), line in zip(plan, invoice.invoice_line_ids.sorted("id"), strict=True):
+            ledger_rows.extend(dict(row, penalty_move_id=invoice.id, penalty_line_id=line.id) for row in rows)
+        try:
+            with self.env.cr.savepoint():
+                self.env["late.payment.penalty.line"].sudo().create(ledger_rows)
+        except (psycopg2.errors.ExclusionViolation, psycopg2.errors.UniqueViolation) as error:
+            # another transaction invoiced some of these penalties since this one began: retried,
+            # the request finds them invoiced
+            raise ConcurrencyError(self.env._(
+                "The penalties of %(invoices)s were invoiced by someone else in the meantime.",
+                invoices=", ".join(self.mapped("name")))) from error
+        return invoice
+
+    @api.model
+    def _late_payment_penalty_line_values(self, kind, product, amount, label, company, fiscal_position):
+        taxes = product.taxes_id.filtered_domain(self.env["account.tax"]._check_company_domain(company))
+        values = {
+            "product_id": product.id,
+            "name": label,
+            "quantity": 1.0,
+            "price_unit": amount,
+            "tax_ids": [Command.set(fiscal_position.map_tax(taxes).ids if fiscal_position else taxes.ids)],
+        }
+        account = company._late_payment_penalty_account(kind)
+        if account:
+            values["account_id"] = account.id
+        return values
+
+    def _late_payment_interest_label(self, env, periods, due):
+        """The label of the late-interest line of this invoice: the invoice and each period."""
+        self.ensure_one()
+        currency = self.currency_id
+        lines = [env._("Late-payment interest, invoice %(invoice)s due %(due)s:", invoice=self.name, due=due)]
+        lines.extend(env._(
+            "%(date_from)s to %(date_to)s: %(days)s days on %(base)s at %(rate)s %%",
+            date_from=format_date(env, period["date_from"]), date_to=format_date(env, period["date_to"]),
+            days=period["days"], base=formatLang(env, period["base"], currency_obj=currency),
+            rate=formatLang(env, period["rate"], digits=2),
+        ) for period in periods)
+        return "\n".join(lines)
+
+    # -- legal mentions and the legal maximum of payment terms ------------------------------------
+    def _late_payment_legal_mentions(self):
+        """The legal mentions printed on this customer invoice (Code de commerce L441-9), as
+        texts in the language of the environment: see engine/mentions.py for which."""
+        self.ensure_one()
+        company = self.company_id
+        if self.move_type != "out_invoice" or not company.late_payment_invoice_mentions:
+            return []
+        partner = self.commercial_partner_id.with_company(company)
+        day = self.invoice_date or fields.Date.context_today(self)
+        term = self.invoice_payment_term_id
+        discount = None
+        if term.early_discount:
+            discount = mentions.EarlyDiscount(Decimal(str(term.discount_percentage)), term.discount_days,
+                                              term._get_last_discount_date(day))
+        # Odoo prints its own discount line in this case (account.report_invoice_document)
+        discount_printed = bool(
+            term.early_discount and term.display_on_invoice and self.show_payment_term_details
+            and self.invoice_date and self._is_eligible_for_early_payment_discount(self.currency_id, self.invoice_date))
+        found = mentions.invoice_mentions(
+            professional=identifiers.is_professional(partner.is_company, partner.vat, partner.company_registry),
+            day=day, schedule=company._late_payment_rate_schedule(),
+            indemnity_eur=company.late_payment_indemnity_amount,
+            interest_consumers=company.late_payment_interest_consumers,
+            discount=discount, discount_printed=discount_printed)
+        wordings = company._late_payment_mention_wordings()
+        return [company._late_payment_fill_wording(wordings[mention.key], self._late_payment_mention_values(mention))
+                for mention in found]
+
+    def _late_payment_mention_values(self, mention):
+        """The values of a mention formatted for the language of the environment."""
+        env = self.env
+        values = {}
+        for name, value in mention.values.items():
+            if name in ("rate", "reference", "margin", "percentage"):
+                # 12.15, 10 (no decimals for a whole number of points)
+                values[name] = formatLang(env, float(value), digits=0 if value == int(value) else 2)
+            elif name == "amount":
+                eur = env.ref("base.EUR")
+                values[name] = formatLang(env, float(value), currency_obj=eur)
+                if self.currency_id != eur:
+                    values[name] = env._("%(amount)s, converted into %(currency)s at the exchange rate of the first "
+                                         "day late", amount=values[name], currency=self.currency_id.name)
+            elif name == "deadline":
+                values["date"] = format_date(env, value) if value else ""
+            else:
+                values[name] = value
+        return values
+
+    @api.depends("move_type", "invoice_date", "line_ids.date_maturity", "commercial_partner_id",
+                 "commercial_partner_id.is_company", "commercial_partner_id.vat",
+                 "commercial_partner_id.company_registry", "commercial_partner_id.country_id", "company_id")
+    def _compute_late_payment_term_warning(self):
+        for move in self:
+            move.late_payment_term_warning = move._late_payment_term_excess_message()
+
+    def _late_payment_term_excess_message(self):
+        """The warning when a due date of this invoice to a French professional customer passes
+        the legal maximum, else False."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.commercial_partner_id
+        if self.move_type != "out_invoice" or not company or not partner or not company._late_payment_is_french():
+            return False
+        if partner.country_id and partner.country_id.code != "FR":
+            return False
+        if not identifiers.is_professional(partner.is_company, partner.vat, partner.company_registry):
+            return False
+        invoice_date = self.invoice_date or fields.Date.context_today(self)
+        dues = [d for d in self.line_ids.filtered(lambda line: line.display_type == "payment_term").mapped(
+            "date_maturity") if d]
+        excess = payment_terms.exceeds_legal_maximum(invoice_date, dues)
+        if not excess:
+            return False
+        return self.env._(
+            "The due date is %(days)s days after the invoice date, later than French law allows between "
+            "professionals (60 days after the invoice date, or 45 days end of month, here %(deadline)s): "
+            "the delay may be fined.",
+            days=(max(dues) - invoice_date).days,
+            deadline=format_date(self.env, payment_terms.legal_deadline(invoice_date)))
+
+    @api.depends("late_payment_term_warning")
+    def _compute_alerts(self):
+        return super()._compute_alerts()
+
+    def _get_alerts(self):
+        alerts = super()._get_alerts()
+        if self.late_payment_term_warning:
+            alerts["account_late_payment_term_warning"] = {
+                "level": "warning",
+                "message": self.late_payment_term_warning,
+            }
+        return alerts

@@ -1,7 +1,35 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..engine import interest
+from ..engine import interest, mentions
+
+# The placeholders each legal mention of the invoice may use (see _late_payment_mention_wordings).
+MENTION_PLACEHOLDERS = {
+    mentions.INTEREST_STATUTORY: ("rate", "reference", "margin"),
+    mentions.INTEREST_REFERENCE: ("margin",),
+    mentions.INTEREST_CONTRACTUAL: ("rate",),
+    mentions.INDEMNITY: ("amount",),
+    mentions.DISCOUNT: ("percentage", "days", "date"),
+    mentions.NO_DISCOUNT: (),
+}
+# The company field holding each mention's own wording (empty: the standard wording).
+MENTION_FIELDS = {
+    mentions.INTEREST_STATUTORY: "late_payment_mention_interest_statutory",
+    mentions.INTEREST_CONTRACTUAL: "late_payment_mention_interest_contractual",
+    mentions.INDEMNITY: "late_payment_mention_indemnity",
+    mentions.DISCOUNT: "late_payment_mention_discount",
+    mentions.NO_DISCOUNT: "late_payment_mention_no_discount",
+}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# French chart of accounts (PCG): the income accounts of the penalties, by code prefix, first found.
+# 7631 "Revenus des créances commerciales" for late interest (DOMAIN.md). For the indemnity,
+# DOMAIN.md names 7588, but in the 2025 PCG that Odoo 19 ships 7588 is "Opérations de constitution
+# ou liquidation des fiducies": the indemnity goes to 7581 "Dédits et pénalités perçus sur achats
+# et ventes" (758 "Indemnités et autres produits" when the chart has no 7581).
+FRENCH_PENALTY_ACCOUNTS = {"interest": ("7631", "763"), "indemnity": ("7581", "758")}
+FRENCH_CHARTS = ("fr", "mc")  # l10n_fr_account: France, and Monaco (its parent is the French chart)
 
 
 class ResCompany(models.Model):
@@ -49,6 +77,52 @@ class ResCompany(models.Model):
         help="Also charge late interest to consumers (customers that are no company and have neither a VAT number "
              "nor a company registry number). The recovery indemnity never applies to them.")
 
+    # -- legal mentions on invoices and penalty invoices ---------------------------------------
+    late_payment_invoice_mentions = fields.Boolean(
+        string="Legal mentions on invoices", default=True,
+        help="Print on customer invoices to professionals the mentions French law requires (Code de commerce "
+             "L441-9): the late-payment interest rate, the fixed recovery indemnity, and the early-payment "
+             "discount or that there is none. Odoo already prints the due date and its discount line.")
+    late_payment_mention_interest_statutory = fields.Text(
+        string="Statutory interest mention", translate=True,
+        help="Your wording of the late-interest mention with the statutory rate; empty: the standard wording. "
+             "Placeholders: %(rate)s (the rate of the invoice's half-year), %(reference)s (the reference rate), "
+             "%(margin)s (the margin in points).")
+    late_payment_mention_interest_contractual = fields.Text(
+        string="Contractual interest mention", translate=True,
+        help="Your wording of the late-interest mention with a contractual rate; empty: the standard wording. "
+             "Placeholder: %(rate)s.")
+    late_payment_mention_indemnity = fields.Text(
+        string="Recovery indemnity mention", translate=True,
+        help="Your wording of the recovery indemnity mention; empty: the standard wording. "
+             "Placeholder: %(amount)s.")
+    late_payment_mention_discount = fields.Text(
+        string="Early-payment discount mention", translate=True,
+        help="Your wording of the early-payment discount conditions, printed when Odoo does not print its own "
+             "discount line (a paid invoice, a payment term that does not show its instalments); empty: the "
+             "standard wording. Placeholders: %(percentage)s, %(days)s, %(date)s (the last day of the discount).")
+    late_payment_mention_no_discount = fields.Text(
+        string="No-discount mention", translate=True,
+        help="Your wording of the mention that no discount applies for early payment; empty: the standard "
+             "wording.")
+    late_payment_interest_product_id = fields.Many2one(
+        "product.product", string="Late interest product", check_company=True,
+        help="The product of the late-interest lines of penalty invoices; empty: the product the addon ships.")
+    late_payment_indemnity_product_id = fields.Many2one(
+        "product.product", string="Recovery indemnity product", check_company=True,
+        help="The product of the recovery indemnity lines of penalty invoices; empty: the product the addon "
+             "ships.")
+    late_payment_interest_account_id = fields.Many2one(
+        "account.account", string="Late interest income account", check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Empty: 7631 (Revenus des créances commerciales) in a French chart of accounts, else the income "
+             "account of the product.")
+    late_payment_indemnity_account_id = fields.Many2one(
+        "account.account", string="Recovery indemnity income account", check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Empty: 7581 (Dédits et pénalités perçus) in a French chart of accounts, else the income account "
+             "of the product.")
+
     @api.constrains("late_payment_interest_mode", "late_payment_contractual_rate", "late_payment_interest_margin",
                     "late_payment_indemnity_amount")
     def _check_late_payment_settings(self):
@@ -74,6 +148,81 @@ class ResCompany(models.Model):
                     rate=f"{company.late_payment_contractual_rate:g}", company=company.name,
                     floor=f"{interest.contractual_floor(legal_b):f}".rstrip("0").rstrip("."),
                     legal=f"{legal_b:f}".rstrip("0").rstrip(".")))
+
+    @api.constrains(*MENTION_FIELDS.values())
+    def _check_late_payment_mentions(self):
+        for company in self:
+            for key, fname in MENTION_FIELDS.items():
+                wording = company[fname]
+                if not wording:
+                    continue
+                allowed = MENTION_PLACEHOLDERS[key]
+                unknown = sorted(set(PLACEHOLDER.findall(wording)) - set(allowed))
+                if unknown:
+                    raise ValidationError(self.env._(
+                        "The wording \"%(field)s\" uses %(unknown)s; it may use: %(allowed)s.",
+                        field=self._fields[fname].get_description(self.env)["string"],
+                        unknown=", ".join(f"%({name})s" for name in unknown),
+                        allowed=", ".join(f"%({name})s" for name in allowed) or self.env._("no placeholder")))
+
+    def _late_payment_standard_wordings(self):
+        """The standard wording of each legal mention, in the language of the environment."""
+        env = self.env
+        return {
+            mentions.INTEREST_STATUTORY: env._(
+                "Late payment penalties, due from the day after the due date: the European Central Bank's main "
+                "refinancing rate plus %(margin)s points, i.e. %(rate)s % a year for the current half-year."),
+            mentions.INTEREST_REFERENCE: env._(
+                "Late payment penalties, due from the day after the due date: the European Central Bank's main "
+                "refinancing rate plus %(margin)s points."),
+            mentions.INTEREST_CONTRACTUAL: env._(
+                "Late payment penalties, due from the day after the due date: %(rate)s % a year."),
+            mentions.INDEMNITY: env._(
+                "Fixed indemnity for recovery costs in case of late payment: %(amount)s (French Commercial Code, "
+                "articles L441-10 and D441-5)."),
+            mentions.DISCOUNT: env._(
+                "Early payment discount: %(percentage)s % if paid within %(days)s days, by %(date)s."),
+            mentions.NO_DISCOUNT: env._("No discount for early payment."),
+        }
+
+    def _late_payment_mention_wordings(self):
+        """``{mention key: wording}``: the company's own wording where it has one, else the
+        standard one, in the language of the environment."""
+        self.ensure_one()
+        wordings = self._late_payment_standard_wordings()
+        for key, fname in MENTION_FIELDS.items():
+            if (self[fname] or "").strip():
+                wordings[key] = self[fname].strip()
+        return wordings
+
+    @api.model
+    def _late_payment_fill_wording(self, wording, values):
+        """`wording` with each %(name)s replaced by its value (any other % left as it is)."""
+        return PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), match.group(0))), wording)
+
+    # -- penalty invoices: products and accounts ---------------------------------------------
+    def _late_payment_penalty_product(self, kind):
+        """The product of the penalty invoice lines of `kind` ('interest' or 'indemnity')."""
+        self.ensure_one()
+        product = self[f"late_payment_{kind}_product_id"]
+        return product or self.env.ref(f"account_late_payment.product_late_payment_{kind}")
+
+    def _late_payment_penalty_account(self, kind):
+        """The income account of the penalty invoice lines of `kind`, or an empty recordset to
+        let Odoo take the product's (or the company's) income account."""
+        self.ensure_one()
+        account = self[f"late_payment_{kind}_account_id"]
+        if account or self.chart_template not in FRENCH_CHARTS:
+            return account
+        Account = self.env["account.account"].with_company(self)
+        for prefix in FRENCH_PENALTY_ACCOUNTS[kind]:
+            account = Account.search(
+                [*Account._check_company_domain(self), ("code", "=like", f"{prefix}%"),
+                 ("account_type", "in", ("income", "income_other")), ("active", "=", True)],
+                order="code", limit=1)
+            if account:
+                return account
+        return Account
 
     def _late_payment_is_french(self):
         self.ensure_one()

@@ -15,3 +15,21 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.late_payment_indemnity_amount", readonly=False)
     late_payment_interest_consumers = fields.Boolean(
         related="company_id.late_payment_interest_consumers", readonly=False)
+    late_payment_invoice_mentions = fields.Boolean(
+        related="company_id.late_payment_invoice_mentions", readonly=False)
+    late_payment_mention_interest_statutory = fields.Text(
+        related="company_id.late_payment_mention_interest_statutory", readonly=False)
+    late_payment_mention_interest_contractual = fields.Text(
+        related="company_id.late_payment_mention_interest_contractual", readonly=False)
+    late_payment_mention_indemnity = fields.Text(related="company_id.late_payment_mention_indemnity", readonly=False)
+    late_payment_mention_discount = fields.Text(related="company_id.late_payment_mention_discount", readonly=False)
+    late_payment_mention_no_discount = fields.Text(
+        related="company_id.late_payment_mention_no_discount", readonly=False)
+    late_payment_interest_product_id = fields.Many2one(
+        related="company_id.late_payment_interest_product_id", readonly=False)
+    late_payment_indemnity_product_id = fields.Many2one(
+        related="company_id.late_payment_indemnity_product_id", readonly=False)
+    late_payment_interest_account_id = fields.Many2one(
+        related="company_id.late_payment_interest_account_id", readonly=False)
+    late_payment_indemnity_account_id = fields.Many2one(
+        related="company_id.late_payment_indemnity_account_id", readonly=False)

@@ -4,8 +4,11 @@ from . import test_followup_config
 from . import test_followup_demo
 from . import test_followup_state
 from . import test_install
+from . import test_invoice_mentions
 from . import test_late_payment_penalties
 from . import test_late_payment_rate
 from . import test_measure
+from . import test_penalty_concurrency
+from . import test_penalty_invoices
 from . import test_tours
 from . import test_views

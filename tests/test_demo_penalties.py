@@ -48,3 +48,39 @@ class TestDemoPenalties(TransactionCase):
         martin = self._partner("boulangerie_martin")
         invoices = self.env["account.move"].search([("partner_id", "=", martin.id), ("move_type", "=", "out_invoice")])
         self.assertTrue(all(r["interest"] == 0 and r["indemnity"] == 0 for r in invoices.late_payment_penalties()))
+
+    def test_agence_lambert_got_a_penalty_invoice(self):
+        lambert = self._partner("agence_lambert")
+        penalty = self.env["account.move"].search([("partner_id", "=", lambert.id),
+                                                   ("late_payment_is_penalty", "=", True)])
+        self.assertEqual(len(penalty), 1)
+        self.assertEqual((penalty.state, penalty.amount_tax, penalty.invoice_date),
+                         ("posted", 0.0, fields.Date.subtract(self.today, days=30)))
+        accounts = penalty.invoice_line_ids.mapped(lambda line: (line.product_id.default_code, line.account_id.code))
+        self.assertEqual(set(accounts), {("LATE-INTEREST", "763100"), ("LATE-INDEMNITY", "758100")})
+        rows = penalty.late_payment_penalty_line_ids
+        self.assertEqual(set(rows.mapped("state")), {"posted"})
+        self.assertAlmostEqual(sum(rows.mapped("amount")), penalty.amount_total, places=2)
+        indemnities = rows.filtered(lambda row: row.kind == "indemnity")
+        self.assertEqual(len(indemnities), len(rows.source_move_id))
+        # in French, the customer's language
+        self.assertIn("Intérêts de retard, facture", penalty.invoice_line_ids[0].name)
+        # the interest of the month since is still to invoice
+        late = rows.source_move_id.filtered(lambda move: move.amount_residual)
+        self.assertTrue(late)
+        self.assertGreater(sum(late.mapped("late_payment_penalty_to_invoice")), 0)
+        self.assertFalse(penalty.late_payment_penalty_to_invoice)
+
+    def test_invoices_carry_the_legal_mentions_in_french(self):
+        martin = self._partner("boulangerie_martin")
+        invoice = self.env["account.move"].search([("partner_id", "=", martin.id), ("move_type", "=", "out_invoice")],
+                                                  order="invoice_date desc", limit=1)
+        content, _kind = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", invoice.ids)
+        text = " ".join(content.decode().split())
+        self.assertIn("Pas d'escompte pour paiement anticipé.", text.replace("&#39;", "'"))
+        self.assertIn("Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40,00", text)
+        self.assertIn("taux de refinancement de la Banque centrale européenne majoré de 10 points", text)
+        consumer = self._partner("julien_faure")
+        invoice = self.env["account.move"].search([("partner_id", "=", consumer.id), ("move_type", "=", "out_invoice")],
+                                                  limit=1)
+        self.assertEqual(invoice._late_payment_legal_mentions(), [])

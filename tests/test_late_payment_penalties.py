@@ -28,7 +28,7 @@ class TestLatePaymentPenalties(PenaltyCommon):
         self._pay(invoice, 3000.0, "2024-09-30")
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         result = self._penalties(invoice, "2024-12-31")
-        self.assertEqual({k: v for k, v in result.items() if k != "periods"}, {
+        self.assertEqual({k: v for k, v in result.items() if k not in ("periods", "periods_to_invoice")}, {
             "id": invoice.id,
             "name": invoice.name,
             "currency": "EUR",
@@ -38,7 +38,10 @@ class TestLatePaymentPenalties(PenaltyCommon):
             "interest": 179.05,
             "indemnity": 40.0,
             "already_invoiced": 0.0,
+            "interest_to_invoice": 179.05,
+            "indemnity_to_invoice": 40.0,
         })
+        self.assertEqual(result["periods_to_invoice"], result["periods"])
         line = invoice.line_ids.filtered(lambda x: x.display_type == "payment_term")
         self.assertEqual(result["periods"], [
             {"date_from": "2024-06-01", "date_to": "2024-06-30", "days": 30, "base": 5000.0, "rate": 14.5,
