@@ -7,7 +7,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..engine import payment_terms
-from .common import LatePaymentCommon
+from .common import PenaltyCommon
 
 STATUTORY_EN = ("Late payment penalties, due from the day after the due date: the European Central Bank's main "
                 "refinancing rate plus 10 points, i.e. 12.15 % a year for the current half-year.")
@@ -21,7 +21,7 @@ def plain(texts):
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceMentions(LatePaymentCommon):
+class TestInvoiceMentions(PenaltyCommon):
     """The legal mentions of the invoice report (Code de commerce L441-9), rendered."""
 
     @classmethod
@@ -139,7 +139,7 @@ class TestInvoiceMentions(LatePaymentCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentTermLegalMaximum(LatePaymentCommon):
+class TestPaymentTermLegalMaximum(PenaltyCommon):
     """A payment term longer than French law allows between professionals is flagged."""
 
     @classmethod

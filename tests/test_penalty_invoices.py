@@ -6,11 +6,11 @@ from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import LatePaymentCommon
+from .common import PenaltyCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPenaltyInvoices(LatePaymentCommon):
+class TestPenaltyInvoices(PenaltyCommon):
     """Penalty invoices: invoiced once and only once, freed by a cancellation or a credit note."""
 
     @classmethod
