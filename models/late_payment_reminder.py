@@ -64,9 +64,12 @@ BATCH_SIZE = 100
 EMAIL_LAYOUT = "mail.mail_notification_light"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 INVOICE_REPORT = "account.account_invoices"
-# what another transaction sending to the same customer makes us run into
-CONFLICTS = (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure,
-             psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)
+# another transaction sent these reminders first (the unique index on line and level)
+ALREADY_SENT = psycopg2.errors.UniqueViolation
+# another transaction changed the same rows meanwhile: the whole transaction must start again
+# (Odoo retries a request that fails so; the daily run leaves the batch for its next pass)
+RETRY_LATER = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
+               psycopg2.errors.LockNotAvailable)
 
 
 class LatePaymentReminder(models.Model):
@@ -119,14 +122,14 @@ class LatePaymentReminder(models.Model):
     email_to = fields.Char(string="Email sent to", readonly=True)
     email_cc = fields.Char(string="Copy to", readonly=True)
     mail_message_id = fields.Many2one(
-        "mail.message", string="Email", readonly=True, index="btree_not_null", ondelete="set null")
+        "mail.message", string="Email message", readonly=True, index="btree_not_null", ondelete="set null")
     letter_state = fields.Selection(
-        LETTER_STATES, string="Letter", required=True, readonly=True, default="none", index=True,
+        LETTER_STATES, string="Letter status", required=True, readonly=True, default="none", index=True,
         help="To print: the letter waits in the day's batch of letters.")
     letter_body = fields.Html(string="Letter text", readonly=True, sanitize=False)
     snailmail_letter_id = fields.Many2one("snailmail.letter", string="Post", readonly=True, ondelete="set null")
     sms_number = fields.Char(string="SMS sent to", readonly=True)
-    sms_message_id = fields.Many2one("mail.message", string="SMS", readonly=True, ondelete="set null")
+    sms_message_id = fields.Many2one("mail.message", string="SMS message", readonly=True, ondelete="set null")
     activity_ids = fields.Many2many("mail.activity", string="Calls and tasks", readonly=True)
     note = fields.Text(readonly=True, help="What happened while sending it.")
 
@@ -190,8 +193,15 @@ class LatePaymentReminder(models.Model):
         cron._commit_progress(remaining=remaining)
         left_for_later = 0
         for company, ids in todo:
-            done = dossier_model._late_payment_run_batch(
-                company, ids, send=company._late_payment_is_business_day(today))
+            try:
+                done = dossier_model._late_payment_run_batch(
+                    company, ids, send=company._late_payment_is_business_day(today))
+            except RETRY_LATER as error:
+                # another transaction changed the same rows: this batch is left for the next pass
+                _logger.info("Late payments: a batch of %s customers of %s is left for later (%s)",
+                             len(ids), company.name, error.pgcode)
+                self.env.cr.rollback()
+                done = []
             remaining -= len(ids)
             left_for_later += len(ids) - len(done)
             if not cron._commit_progress(len(done), remaining=remaining + left_for_later):
@@ -208,7 +218,7 @@ class LatePaymentReminder(models.Model):
         dossier_model = self.env["late.payment.dossier"].sudo()
         ids = dossier_model._late_payment_run_candidates(company, today, include_done=True)
         business_day = company._late_payment_is_business_day(today)
-        before = self.sudo().search([], order="id desc", limit=1).id
+        before = self.sudo().search([], order="id desc", limit=1).id or 0
         dossier_model._late_payment_run_batch(company, ids, send=business_day, origin="console")
         sent = self.search([("id", ">", before), ("company_id", "=", company.id)])
         if not business_day:
@@ -368,6 +378,8 @@ class LatePaymentReminder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     return self._late_payment_deliver(plans, origin, user)
+            except RETRY_LATER:
+                raise
             except Exception:  # noqa: BLE001 - redone one customer at a time below, where it is reported
                 _logger.info("Late payments: a batch of %s reminders is sent again one by one", len(plans))
             reminders = self.browse()
@@ -378,7 +390,9 @@ class LatePaymentReminder(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self._late_payment_deliver([plan], origin, user)
-        except CONFLICTS:
+        except RETRY_LATER:
+            raise
+        except ALREADY_SENT:
             _logger.info("Late payments: %s was sent the reminder of these invoices by another transaction: "
                          "skipped", plan["partner"].display_name)
             return self.browse()
