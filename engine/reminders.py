@@ -39,19 +39,18 @@ class Decision:
 def decide(status, has_level, level_auto, *, in_proceedings=False, business_day=True, include_manual=False):
     """What to do today for a customer whose follow-up status is `status` (see
     engine.followup.STATUSES) and whose next level is automatic or not."""
-    if status == "collection":
-        return Decision(None, COLLECTION)
-    if in_proceedings:
-        return Decision(None, PROCEEDINGS)
-    if status != "due":
-        return Decision(None, NOT_DUE)
-    if not has_level:
-        return Decision(None, NO_LEVEL)
-    if not business_day:
-        return Decision(None, NOT_BUSINESS_DAY)
-    if level_auto or include_manual:
-        return Decision(SEND)
-    return Decision(MANUAL)
+    # the first reason to send nothing, in this order
+    checks = (
+        (status == "collection", COLLECTION),
+        (in_proceedings, PROCEEDINGS),
+        (status != "due", NOT_DUE),
+        (not has_level, NO_LEVEL),
+        (not business_day, NOT_BUSINESS_DAY),
+    )
+    reason = next((reason for applies, reason in checks if applies), None)
+    if reason:
+        return Decision(None, reason)
+    return Decision(SEND if level_auto or include_manual else MANUAL)
 
 
 @dataclass(frozen=True)

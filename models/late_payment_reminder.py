@@ -91,9 +91,9 @@ class LatePaymentReminder(models.Model):
     dossier_id = fields.Many2one(
         "late.payment.dossier", string="Follow-up", readonly=True, index="btree_not_null", ondelete="set null")
     level_id = fields.Many2one(
-        "late.payment.level", string="Level", required=True, readonly=True, index=True, ondelete="restrict",
+        "late.payment.level", required=True, readonly=True, index=True, ondelete="restrict",
         help="The highest level of the invoices of this reminder.")
-    tone_id = fields.Many2one("late.payment.tone", string="Tone", readonly=True, ondelete="set null")
+    tone_id = fields.Many2one("late.payment.tone", readonly=True, ondelete="set null")
     origin = fields.Selection(ORIGINS, required=True, readonly=True, default="cron", string="Sent from")
     user_id = fields.Many2one(
         "res.users", string="Sent by user", readonly=True, index="btree_not_null",
@@ -104,7 +104,7 @@ class LatePaymentReminder(models.Model):
     channel_sms = fields.Boolean(string="SMS", readonly=True)
     channel_call = fields.Boolean(string="Phone call", readonly=True)
     channel_task = fields.Boolean(string="Task", readonly=True)
-    channels = fields.Char(compute="_compute_channels", string="Channels")
+    channels = fields.Char(compute="_compute_channels")
     result = fields.Selection(
         RESULTS, required=True, readonly=True, default=rules.SENT, index=True, tracking=True,
         help="Sent: the email or the SMS went out (handed to Odoo's queues).\n"
@@ -117,7 +117,7 @@ class LatePaymentReminder(models.Model):
         string="Amount reminded", readonly=True,
         help="What was left to pay on the invoices of the reminder when it was sent, in the company currency.")
     recipient_id = fields.Many2one(
-        "res.partner", string="Recipient", readonly=True, ondelete="set null",
+        "res.partner", readonly=True, ondelete="set null",
         help="The customer's invoice address contact, else the customer.")
     email_to = fields.Char(string="Email sent to", readonly=True)
     email_cc = fields.Char(string="Copy to", readonly=True)
@@ -256,9 +256,10 @@ class LatePaymentReminder(models.Model):
         sudo = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
         dossier_model = sudo.env["late.payment.dossier"]
         result = sudo.browse()
-        for company, company_dossiers in dossiers.sudo().grouped("company_id").items():
+        for company, given in dossiers.sudo().grouped("company_id").items():
+            company_dossiers = given
             if refresh:
-                partner_ids = company_dossiers.partner_id.ids
+                partner_ids = given.partner_id.ids
                 locked = dossier_model._late_payment_lock(company, partner_ids)
                 if len(locked) < len(partner_ids):
                     _logger.info("Late payments: customers %s of %s are being sent reminders by another "
@@ -380,7 +381,7 @@ class LatePaymentReminder(models.Model):
                     return self._late_payment_deliver(plans, origin, user)
             except RETRY_LATER:
                 raise
-            except Exception:  # noqa: BLE001 - redone one customer at a time below, where it is reported
+            except Exception:  # redone one customer at a time below, where it is reported
                 _logger.info("Late payments: a batch of %s reminders is sent again one by one", len(plans))
             reminders = self.browse()
             for plan in plans:
@@ -396,7 +397,7 @@ class LatePaymentReminder(models.Model):
             _logger.info("Late payments: %s was sent the reminder of these invoices by another transaction: "
                          "skipped", plan["partner"].display_name)
             return self.browse()
-        except Exception as error:  # noqa: BLE001 - a failure for one customer never stops the others
+        except Exception as error:  # a failure for one customer never stops the others
             _logger.exception("Late payments: the reminder to %s could not be sent", plan["partner"].display_name)
             return self._late_payment_record_failure(plan, origin, user, error)
 

@@ -15,13 +15,13 @@ class LatePaymentReminderLine(models.Model):
         "account.move.line", string="Receivable line", required=True, index=True, ondelete="cascade")
     move_id = fields.Many2one(related="move_line_id.move_id", store=True, string="Invoice")
     level_id = fields.Many2one(
-        "late.payment.level", string="Level", required=True, index=True, ondelete="restrict",
+        "late.payment.level", required=True, index=True, ondelete="restrict",
         help="The level this invoice (or instalment) reached with this reminder.")
     partner_id = fields.Many2one(related="reminder_id.partner_id", store=True)
     company_id = fields.Many2one(related="reminder_id.company_id", store=True, index=True)
     date = fields.Date(related="reminder_id.date", store=True)
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
-    currency_id = fields.Many2one("res.currency", string="Currency", required=True)
+    currency_id = fields.Many2one("res.currency", required=True)
     date_maturity = fields.Date(string="Due date")
     days_late = fields.Integer(help="Days past the due date when the reminder was sent (negative: before it).")
     amount_residual = fields.Monetary(

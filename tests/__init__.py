@@ -7,6 +7,7 @@ from . import test_install
 from . import test_late_payment_penalties
 from . import test_late_payment_rate
 from . import test_reminder_concurrency
+from . import test_reminder_demo
 from . import test_reminder_run
 from . import test_tours
 from . import test_views

@@ -120,7 +120,8 @@ class TestReminderConcurrency(TransactionCase):
     def _run(self, cr, batch_size=2):
         """The scheduled action's code on a real cursor: `_commit_progress` really commits."""
         self._cursor_env(cr)["late.payment.reminder"]._cron_late_payment_run(batch_size=batch_size)
-        cr.commit()
+        # a separate cursor of the test, not the test's own
+        cr.commit()  # pylint: disable=invalid-commit
 
     # -- a crash in the middle, then a rerun ------------------------------------------------------
     def test_a_run_killed_in_the_middle_then_run_again(self):
@@ -171,7 +172,7 @@ class TestReminderConcurrency(TransactionCase):
                 with self.registry.cursor() as cr:
                     barrier.wait(timeout=30)
                     self._run(cr)
-            except Exception as error:  # noqa: BLE001 - reported by the test below
+            except Exception as error:  # reported by the test below
                 errors.append(error)
 
         # (two runs writing the same journal entry: PostgreSQL refuses the second writer, whose
@@ -210,7 +211,7 @@ class TestReminderConcurrency(TransactionCase):
             try:
                 with self.registry.cursor() as cr:
                     self._run(cr, batch_size=CUSTOMERS)
-            except Exception as error:  # noqa: BLE001 - reported by the test below
+            except Exception as error:  # reported by the test below
                 errors.append(error)
 
         with patch.object(model, "_late_payment_send_emails", paused):
@@ -246,5 +247,5 @@ class TestReminderConcurrency(TransactionCase):
             # (receivable line, level) refuses its reminder, and the customer is skipped
             with mute_logger(REMINDER_LOGGER):
                 self.assertFalse(dossier._late_payment_send_reminders(origin="console"))
-            console_cr.commit()
+            console_cr.commit()  # pylint: disable=invalid-commit
         self.assertEachCustomerRemindedOnce(self._state())
