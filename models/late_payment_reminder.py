@@ -234,13 +234,14 @@ class LatePaymentReminder(models.Model):
                 "params": {"title": self.env._("Follow-up run"), "message": message, "type": "info",
                            "next": {"type": "ir.actions.act_window_close"}},
             }
-        return {
+        action = {
             "type": "ir.actions.act_window",
-            "name": self.env._("Reminders sent now"),
             "res_model": "late.payment.reminder",
             "view_mode": "list,form",
             "domain": [("id", "in", sent.ids)],
         }
+        action["name"] = self.env._("Reminders sent now")
+        return action
 
     # -- sending ---------------------------------------------------------------------------------
     @api.model
@@ -501,8 +502,11 @@ class LatePaymentReminder(models.Model):
         groups = defaultdict(list)
         for plan in plans:
             template = plan["tone"].mail_template_id or plan["level"].tone_id.mail_template_id
-            if template:
-                groups[template, plan["responsible"]].append(plan)
+            if not template:
+                raise UserError(self.env._(
+                    "The tone \u201c%(tone)s\u201d has no email template: the reminder of %(level)s cannot be "
+                    "emailed.", tone=plan["tone"].name, level=plan["level"].name))
+            groups[template, plan["responsible"]].append(plan)
         emails = {}
         for (template, responsible), group in groups.items():
             renderer = template.with_user(responsible).sudo().with_context(lang=None)

@@ -150,6 +150,22 @@ class TestReminderRun(LatePaymentCommon):
         self.firm.attach_invoices = False
         self.assertEqual(len(self._mails()), 2)
 
+    def test_in_the_customers_language_and_tone(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_late_payment"], ["fr_FR"], overwrite=True)
+        self.customer.lang = "fr_FR"
+        self.customer.with_company(self.company).late_payment_relationship = "strict"
+        self.friendly.channel_sms = True
+        invoice = self._invoice(400.0)
+        reminder = self._run(day(3))
+        self.assertEqual(reminder.tone_id, self.tone["firm"])  # friendly, one step firmer
+        mail = self._mails()
+        self.assertIn("Malgré notre précédente relance", mail.body_html)
+        self.assertIn("deuxième relance", mail.subject)
+        sms = self.env["sms.sms"].sudo().search([("partner_id", "=", self.customer.id)])
+        self.assertIn("en retard de paiement", sms.body)
+        self.assertIn(invoice.name, sms.body)
+
     # -- channels ----------------------------------------------------------------------------
     def test_no_email_address_gets_a_letter_and_a_task(self):
         self.customer.email = False
@@ -432,6 +448,16 @@ class TestReminderRun(LatePaymentCommon):
         # the next run tries again
         again = self._run(day(4))
         self.assertEqual((again.partner_id, again.result), (self.customer, "sent"))
+
+    def test_a_tone_without_email_template_fails_visibly(self):
+        self._invoice(400.0)
+        self.tone["friendly"].mail_template_id = False
+        self.tone["courteous"].mail_template_id = False
+        with mute_logger(REMINDER_LOGGER):
+            reminder = self._run(day(3))
+        self.assertEqual(reminder.result, "failed")
+        self.assertIn("has no email template", reminder.note)
+        self.assertEqual(self._dossier().status, "due")  # tried again on the next run
 
     # -- who may send --------------------------------------------------------------------------------
     def test_console_users_send_and_others_may_not(self):
