@@ -3,15 +3,23 @@
 Each receivable line of the demo customers goes through the default policy the way the daily
 run would have taken it, on business days, until it was paid (or until today): the automatic
 levels for everyone, the formal notice and the hand-off to collection only where an accountant
-decided them. Then a few customers get their relationship, and every dossier is refreshed.
+decided them; each step is a reminder in the log. Then a few customers get their relationship,
+every dossier is refreshed, and today's run sends what is due today (on a business day): its
+emails are queued and then dropped (a demo never emails anybody), their messages stay in the
+customers' chatter.
 """
 
+import logging
+import time
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Command
 
 from odoo.addons.account_late_payment.engine import business_days, followup
+
+_logger = logging.getLogger(__name__)
 
 # the customers for whom an accountant sent the manual levels (formal notice, collection)
 MANUAL_LEVELS = {
@@ -42,9 +50,9 @@ class LatePaymentDemo(models.AbstractModel):
         for key, relationship in RELATIONSHIPS.items():
             if partners[key]:
                 partners[key].with_company(company).late_payment_relationship = relationship
-        if policy:
-            self._demo_reminders_sent(company, policy, partners, today)
+        history = self._demo_reminders_sent(company, policy, partners, today) if policy else {}
         dossiers = self.env["late.payment.dossier"]._late_payment_refresh(company=company)
+        self._demo_reminders_history(company, history)
         admin = self.env.ref("base.user_admin")
         dossiers.filtered(lambda d: d.status in ("due", "collection", "disputed")).user_id = admin
         # the proof of the formal notice sent to the customer that stopped paying
@@ -53,7 +61,26 @@ class LatePaymentDemo(models.AbstractModel):
             received = petit.level_date + timedelta(days=-12 if petit.level_id.is_escalation else 3)
             petit.write({"formal_notice_reference": "1A 184 392 0571 3",
                          "formal_notice_received_date": min(received, today)})
+        self._demo_run_today(company, today)
         return True
+
+    def _demo_run_today(self, company, today):
+        """Today's daily run for the demo company (no commit); the emails it queues are dropped."""
+        # the addon's translations are loaded after its demo data: the French customers' emails
+        # and letters need them now
+        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        if langs:
+            self.env["ir.module.module"]._load_module_terms(["account_late_payment"], langs)
+        dossier_model = self.env["late.payment.dossier"]
+        before = self.env["late.payment.reminder"].search([], order="id desc", limit=1).id or 0
+        queries, start = self.env.cr.sql_log_count, time.perf_counter()
+        ids = dossier_model._late_payment_run_candidates(company, today)
+        dossier_model._late_payment_run_batch(company, ids, send=company._late_payment_is_business_day(today))
+        self.env.flush_all()
+        sent = self.env["late.payment.reminder"].search([("id", ">", before)])
+        _logger.info("Demo: today's follow-up run of %s customers sent %s reminders in %.2f s and %s queries",
+                     len(ids), len(sent), time.perf_counter() - start, self.env.cr.sql_log_count - queries)
+        self.env["mail.mail"].sudo().search([("mail_message_id", "in", sent.mail_message_id.ids)]).unlink()
 
     def _demo_reminders_sent(self, company, policy, partners, today):
         levels = policy.level_ids
@@ -75,21 +102,60 @@ class LatePaymentDemo(models.AbstractModel):
             ("move_id.move_type", "=", "out_invoice"), ("move_id.payment_state", "!=", "blocked"),
         ])
         reached = defaultdict(lambda: self.env["account.move.line"])
+        history = defaultdict(list)
         for line in lines:
             paid_on = max(line.matched_credit_ids.mapped("max_date"), default=None) if line.reconciled else None
-            level, when = self._demo_walk(engine_levels, line.date_maturity, paid_on or today,
-                                          manual_by_partner.get(line.partner_id.id, set()), levels)
-            if level:
-                reached[level, when] |= line
+            steps = self._demo_steps(engine_levels, line.date_maturity, paid_on or today,
+                                     manual_by_partner.get(line.partner_id.id, set()), levels)
+            if steps:
+                reached[steps[-1]] |= line
+            for level, when in steps:
+                history[line.partner_id.commercial_partner_id, when].append((line, levels.browse(level)))
         for (level, when), level_lines in reached.items():
             level_lines.write({"late_payment_level_id": level, "late_payment_level_date": when})
+        return history
+
+    def _demo_reminders_history(self, company, history):
+        """The reminders of the past year in the log: one per customer and day, each invoice at
+        its level, the manual levels sent by the administrator from the console."""
+        admin = self.env.ref("base.user_admin")
+        fields_by_channel = ("channel_email", "channel_letter", "channel_sms", "channel_call", "channel_task")
+        dossiers = {dossier.partner_id.id: dossier for dossier in self.env["late.payment.dossier"].search(
+            [("company_id", "=", company.id)])}
+        vals_list = []
+        for (partner, when), items in sorted(history.items(), key=lambda item: (item[0][1], item[0][0].id)):
+            level = max((level for _line, level in items), key=lambda lvl: (lvl.sequence, lvl.days))
+            vals_list.append({
+                "date": when,
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "dossier_id": dossiers[partner.id].id if partner.id in dossiers else False,
+                "level_id": level.id,
+                "tone_id": level.tone_id.id,
+                "origin": "cron" if level.auto else "console",
+                "user_id": False if level.auto else admin.id,
+                "recipient_id": partner.id,
+                "email_to": partner.email_formatted if level.channel_email else False,
+                "result": "sent" if level.channel_email else "queued",
+                "letter_state": "printed" if level.channel_letter else "none",
+                "amount_total": sum(line.balance for line, _level in items),
+                "line_ids": [Command.create({
+                    "move_line_id": line.id, "level_id": line_level.id, "currency_id": line.currency_id.id,
+                    "date_maturity": line.date_maturity, "days_late": (when - line.date_maturity).days,
+                    "amount_residual": line.balance, "amount_residual_currency": line.amount_currency,
+                }) for line, line_level in items],
+                **{fname: level[fname] for fname in fields_by_channel},
+            })
+        self.env["late.payment.reminder"].sudo().with_context(
+            tracking_disable=True, mail_create_nolog=True).create(vals_list)
 
     @staticmethod
-    def _demo_walk(engine_levels, maturity, until, manual_ids, levels):
-        """The last level the daily run would have reached for a line due on `maturity`, paid on
-        `until` (or still open today): (level id, date) or (None, None)."""
+    def _demo_steps(engine_levels, maturity, until, manual_ids, levels):
+        """The levels the daily run would have reached for a line due on `maturity`, paid on
+        `until` (or still open today): [(level id, date)], in order."""
         automatic = {level.id for level in levels if level.auto} | set(manual_ids)
         current = followup.Line(0, maturity, 1)
+        steps = []
         day = maturity + timedelta(days=min(level.days for level in engine_levels.values()))
         while day < until:
             if business_days.is_business_day(day, "FR"):
@@ -98,8 +164,9 @@ class LatePaymentDemo(models.AbstractModel):
                     break  # the end of the policy, or a level an accountant did not send
                 if when <= day:
                     current = followup.Line(0, maturity, 1, level, day)
+                    steps.append((level.id, day))
                 elif when > day + timedelta(days=1):
                     day = when
                     continue
             day += timedelta(days=1)
-        return (current.level.id, current.level_date) if current.level else (None, None)
+        return steps

@@ -7,7 +7,10 @@ from . import late_payment_level
 from . import late_payment_penalty_line
 from . import late_payment_policy
 from . import late_payment_rate
+from . import late_payment_reminder
+from . import late_payment_reminder_line
 from . import late_payment_tone
+from . import mail_notification
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -93,6 +93,14 @@ class LatePaymentDossier(models.Model):
     line_ids = fields.Many2many("account.move.line", compute="_compute_line_ids", string="Open items")
     reminder_line_ids = fields.Many2many(
         "account.move.line", compute="_compute_line_ids", string="Items of the next reminder")
+    reminder_ids = fields.One2many("late.payment.reminder", "dossier_id", string="Reminders", readonly=True)
+    reminder_count = fields.Integer(compute="_compute_reminder_count", string="Number of reminders")
+    last_run_date = fields.Date(
+        string="Last daily run", readonly=True, copy=False,
+        help="The day the daily follow-up run last processed this customer.")
+    manual_level_notified_id = fields.Many2one(
+        "late.payment.level", string="Manual level asked for", readonly=True, copy=False, ondelete="set null",
+        help="The level waiting for an accountant that the responsible was last asked to send.")
 
     _partner_company_uniq = models.UniqueIndex(
         "(partner_id, company_id)", "A customer has one follow-up dossier per company.")
@@ -146,7 +154,37 @@ class LatePaymentDossier(models.Model):
                 lambda line, cutoff=cutoff: line.late_payment_next_date and line.late_payment_next_date <= cutoff
                 and line.late_payment_next_level_id)
 
+    def _compute_reminder_count(self):
+        counts = dict(self.env["late.payment.reminder"]._read_group(
+            [("dossier_id", "in", self.ids)], ["dossier_id"], ["__count"]))
+        for dossier in self:
+            dossier.reminder_count = counts.get(dossier, 0)
+
+    def _late_payment_responsible(self):
+        """Who follows this customer up: the dossier's responsible, else the customer's
+        salesperson, else the company's default follow-up responsible, else the administrator."""
+        self.ensure_one()
+        return (self.user_id or self.partner_id.user_id or self.company_id.late_payment_user_id
+                or self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user)
+
     # -- actions ---------------------------------------------------------------------------
+    def action_open_reminders(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reminders to %(customer)s", customer=self.partner_id.display_name),
+            "res_model": "late.payment.reminder",
+            "view_mode": "list,form",
+            "domain": [("dossier_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    def _late_payment_send_reminders(self, origin="console", include_manual=False):
+        """Send now the reminders due to these customers (rechecked): see
+        late.payment.reminder._late_payment_send."""
+        return self.env["late.payment.reminder"]._late_payment_send(
+            self, origin=origin, include_manual=include_manual)
+
     def action_refresh(self):
         """Recompute these dossiers now."""
         for company, dossiers in self.grouped("company_id").items():
@@ -450,33 +488,93 @@ class LatePaymentDossier(models.Model):
                 _logger.exception("Late payments: the follow-up state of partners %s could not be refreshed",
                                   sorted(partner_ids))
 
-    # -- scheduled action ------------------------------------------------------------------------
+    # -- the daily run ---------------------------------------------------------------------------
     @api.model
-    def _cron_late_payment_refresh(self, batch_size=500):
-        """Every day: the state of every customer in every company, by batches (the statuses
-        move with the calendar: a planned reminder becomes due)."""
+    def _late_payment_run_candidates(self, company, today, include_done=False):
+        """The customers the daily run processes in `company`: those with open receivables or a
+        follow-up under way, but those it already processed today (unless `include_done`)."""
+        done = SQL("""
+            EXCEPT
+            SELECT partner_id FROM late_payment_dossier WHERE company_id = %s AND last_run_date = %s
+        """, company.id, today) if not include_done else SQL()
+        self.env["account.move.line"].flush_model(["company_id", "account_id", "parent_state", "reconciled",
+                                                   "amount_residual", "partner_id"])
+        self.flush_model(["company_id", "status", "amount_due", "last_run_date", "partner_id"])
+        rows = self.env.execute_query(SQL("""
+            SELECT DISTINCT p.commercial_partner_id
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+             WHERE aml.company_id = %(company)s AND account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE AND aml.amount_residual != 0
+             UNION
+            SELECT partner_id FROM late_payment_dossier
+             WHERE company_id = %(company)s AND (status != 'none' OR amount_due != 0)
+            %(done)s
+        """, company=company.id, done=done))
+        return sorted(row[0] for row in rows)
+
+    @api.model
+    def _late_payment_run_batch(self, company, partner_ids, send=True, origin="cron"):
+        """One batch of the daily run: lock the customers (those another transaction holds are
+        left for later), refresh them, send what is due when `send` (a business day), and mark
+        them processed today. Returns the ids of the customers processed."""
         today = fields.Date.context_today(self)
-        todo = []
-        for company in self.env["res.company"].search_fetch([], ["currency_id"]):
-            rows = self.env.execute_query(SQL("""
-                SELECT DISTINCT p.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.company_id = %(company)s AND account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE AND aml.amount_residual != 0
-                 UNION
-                SELECT partner_id FROM late_payment_dossier
-                 WHERE company_id = %(company)s AND (status != 'none' OR amount_due != 0)
-                EXCEPT
-                SELECT partner_id FROM late_payment_dossier
-                 WHERE company_id = %(company)s AND refreshed_on = %(today)s
-            """, company=company.id, today=today))
-            ids = sorted(row[0] for row in rows)
-            todo.extend((company, ids[start:start + batch_size]) for start in range(0, len(ids), batch_size))
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=sum(len(ids) for _company, ids in todo))
-        for company, ids in todo:
-            self._late_payment_refresh(partners=self.env["res.partner"].browse(ids), company=company)
-            if not cron._commit_progress(len(ids)):
-                break
+        locked = self._late_payment_lock(company, partner_ids)
+        if not locked:
+            return []
+        dossiers = self._late_payment_refresh(partners=self.env["res.partner"].browse(locked), company=company)
+        self.env["late.payment.reminder"]._late_payment_send(
+            dossiers, origin=origin, refresh=False, business_day=send)
+        dossiers.sudo().with_context(tracking_disable=True).write({"last_run_date": today})
+        return locked
+
+    @api.model
+    def _late_payment_lock(self, company, partner_ids):
+        """Lock the follow-up of these customers in `company` for this transaction, without
+        waiting: the ids of those locked (another transaction sending to one of the others right
+        now holds it). PostgreSQL advisory locks, released at the end of the transaction."""
+        if not partner_ids:
+            return []
+        rows = self.env.execute_query(SQL("""
+            SELECT p FROM unnest(%s::int[]) AS p
+             WHERE pg_try_advisory_xact_lock(hashtext(%s), p)
+             ORDER BY p
+        """, sorted(set(partner_ids)), f"account_late_payment.followup.{company.id}"))
+        return [row[0] for row in rows]
+
+    @api.model
+    def _late_payment_collective_proceedings(self, partners, company):
+        """{commercial partner id} of the customers in collective proceedings (no reminder may go
+        to them); the company status feature fills it."""
+        return set()
+
+    @api.model
+    def _late_payment_forget_dirty(self, partners, company):
+        """These customers were just refreshed: no need to refresh them again at commit."""
+        pairs = self.env.cr.precommit.data.get(DIRTY_KEY)
+        if pairs:
+            pairs.difference_update((partner.id, company.id) for partner in partners)
+
+    def _late_payment_ask_for_manual_level(self):
+        """The next level of these customers waits for an accountant: a task for the responsible,
+        once per level."""
+        dossiers = self.filtered(lambda dossier: dossier.manual_level_notified_id != dossier.next_level_id)
+        if not dossiers:
+            return
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create([{
+            "res_model_id": model_id,
+            "res_id": dossier.id,
+            "activity_type_id": todo.id,
+            "user_id": dossier._late_payment_responsible().id,
+            "date_deadline": today,
+            "automated": True,
+            "summary": self.env._("Send the %(level)s to %(customer)s", level=dossier.next_level_id.name,
+                                  customer=dossier.partner_id.display_name),
+            "note": self.env._("This level waits for an accountant: send it from the follow-up of the customer."),
+        } for dossier in dossiers])
+        for level, group in dossiers.grouped("next_level_id").items():
+            group.sudo().with_context(tracking_disable=True).write({"manual_level_notified_id": level.id})

@@ -3,7 +3,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..engine import interest, mentions
+from ..engine import business_days, interest, mentions
 
 # The placeholders each legal mention of the invoice may use (see _late_payment_mention_wordings).
 MENTION_PLACEHOLDERS = {
@@ -39,6 +39,15 @@ class ResCompany(models.Model):
         string="Copy reminders to the salesperson",
         help="Send the salesperson of each invoice a copy of the payment reminders of their customers.",
     )
+    late_payment_snailmail = fields.Boolean(
+        string="Post the letters with Snailmail",
+        help="The printed reminder letters are also handed to Odoo's Snailmail service, which prints and posts "
+             "them (a paid IAP service); otherwise they wait in the day's batch of letters to print.")
+    late_payment_user_id = fields.Many2one(
+        "res.users", string="Default follow-up responsible",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="Receives the calls and tasks of the follow-up for customers with neither a responsible nor a "
+             "salesperson (empty: the administrator).")
     late_payment_interest_mode = fields.Selection(
         [
             ("statutory", "Statutory rate"),
@@ -227,6 +236,11 @@ class ResCompany(models.Model):
     def _late_payment_is_french(self):
         self.ensure_one()
         return (self.account_fiscal_country_id or self.country_id).code == "FR"
+
+    def _late_payment_is_business_day(self, day):
+        """Whether reminders go out on `day` in this company (its country's business days)."""
+        self.ensure_one()
+        return business_days.is_business_day(day, (self.account_fiscal_country_id or self.country_id).code)
 
     def _late_payment_rate_schedule(self, rates=None):
         """The engine's RateSchedule of the company. `rates` caches the rate table per kind."""

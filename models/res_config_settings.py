@@ -6,6 +6,8 @@ class ResConfigSettings(models.TransientModel):
 
     late_payment_copy_salesperson = fields.Boolean(
         related="company_id.late_payment_copy_salesperson", readonly=False)
+    late_payment_snailmail = fields.Boolean(related="company_id.late_payment_snailmail", readonly=False)
+    late_payment_user_id = fields.Many2one(related="company_id.late_payment_user_id", readonly=False)
     late_payment_interest_mode = fields.Selection(related="company_id.late_payment_interest_mode", readonly=False)
     late_payment_interest_margin = fields.Float(related="company_id.late_payment_interest_margin", readonly=False)
     late_payment_contractual_rate = fields.Float(

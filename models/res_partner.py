@@ -114,6 +114,32 @@ class ResPartner(models.Model):
             partner.late_payment_aged_61_90 = mine.get("days_61_90") or 0.0
             partner.late_payment_aged_over_90 = mine.get("days_over_90") or 0.0
 
+    late_payment_reminder_count = fields.Integer(
+        string="Reminders", compute="_compute_late_payment_reminder_count", groups=DOSSIER_GROUP,
+        help="The payment reminders sent to this customer by the current company.")
+
+    @api.depends_context("company")
+    def _compute_late_payment_reminder_count(self):
+        commercial = self.filtered("id").commercial_partner_id
+        counts = dict(self.env["late.payment.reminder"]._read_group(
+            [("partner_id", "in", commercial.ids), ("company_id", "=", self.env.company.id)],
+            ["partner_id"], ["__count"])) if commercial else {}
+        for partner in self:
+            partner.late_payment_reminder_count = counts.get(partner.commercial_partner_id, 0) if partner.id else 0
+
+    def action_late_payment_open_reminders(self):
+        """The payment reminders sent to this customer by the current company."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reminders to %(customer)s", customer=partner.display_name),
+            "res_model": "late.payment.reminder",
+            "view_mode": "list,form",
+            "domain": [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)],
+            "context": {"create": False},
+        }
+
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_late_payment_dossier(self):

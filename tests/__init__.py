@@ -10,5 +10,8 @@ from . import test_late_payment_rate
 from . import test_measure
 from . import test_penalty_concurrency
 from . import test_penalty_invoices
+from . import test_reminder_concurrency
+from . import test_reminder_demo
+from . import test_reminder_run
 from . import test_tours
 from . import test_views

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 
@@ -19,7 +20,10 @@ class TestFollowupDemo(TransactionCase):
 
     def test_customers_in_varied_states(self):
         statuses = set(self.dossiers.mapped("status"))
-        self.assertTrue({"planned", "due", "collection"} <= statuses, statuses)
+        self.assertTrue({"planned", "collection"} <= statuses, statuses)
+        # today's run sent what was due on a business day; on another day it waits
+        if not self.company._late_payment_is_business_day(fields.Date.context_today(self.dossiers)):
+            self.assertIn("due", statuses)
         self.assertEqual(self._dossier("transports_petit").status, "collection")
         self.assertTrue(self._dossier("transports_petit").formal_notice_reference)
         self.assertTrue(self._dossier("menuiserie_bernard").level_id.is_formal_notice

@@ -315,15 +315,18 @@ class TestFollowupState(LatePaymentCommon):
 
     def test_daily_refresh(self):
         self._invoice(1000.0)
+        run = self.env["late.payment.reminder"]._cron_late_payment_run
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), \
                 freeze_time(datetime.combine(day(2), time(12))):
-            self.dossiers._cron_late_payment_refresh()
+            run()
         dossier = self.dossiers.search([("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)])
-        self.assertState(dossier, "planned", self.friendly, day(3), refreshed_on=day(2))
+        self.assertState(dossier, "planned", self.friendly, day(3), refreshed_on=day(2), last_run_date=day(2))
+        # the next day the friendly reminder is due: the run sends it, the firm one is planned
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), \
                 freeze_time(datetime.combine(day(3), time(12))):
-            self.dossiers._cron_late_payment_refresh()
-        self.assertState(dossier, "due", self.friendly, day(3), refreshed_on=day(3))
+            run()
+        self.assertState(dossier, "planned", self.firm, day(15), refreshed_on=day(3), level_id=self.friendly)
+        self.assertEqual(dossier.reminder_ids.level_id, self.friendly)
 
     def test_full_refresh_of_a_thousand_customers_in_bounded_queries(self):
         counts = {}

@@ -1,0 +1,93 @@
+import logging
+import time as time_module
+from datetime import datetime, time, timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import TransactionCase, freeze_time, tagged
+
+from odoo.addons.account_late_payment.engine import business_days
+
+_logger = logging.getLogger(__name__)
+
+
+def _clock():
+    """Seconds of a clock that freezegun leaves running (it freezes perf_counter and monotonic)."""
+    return time_module.clock_gettime(time_module.CLOCK_MONOTONIC)
+
+
+@tagged("post_install", "-at_install", "late_payment_demo")
+class TestReminderDemo(TransactionCase):
+    """The reminders of the demo database of `make demo` (run by `make test` on the database it builds)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("account_late_payment.demo_partner_transports_petit").invoice_ids.company_id[:1]
+        cls.reminders = cls.env["late.payment.reminder"].search([("company_id", "=", cls.company.id)])
+        cls.today = fields.Date.context_today(cls.env["late.payment.reminder"])
+
+    def test_a_year_of_reminders_in_the_log(self):
+        self.assertGreaterEqual(len(self.reminders), 30)
+        self.assertGreaterEqual(len(self.reminders.partner_id), 8)
+        self.assertGreaterEqual(len(self.reminders.level_id), 4)
+        self.assertIn("Scheduled action", self.reminders.mapped("sent_by"))
+        # the manual levels were sent by the administrator
+        manual = self.reminders.filtered(lambda reminder: not reminder.level_id.auto)
+        self.assertTrue(manual)
+        self.assertEqual(manual.user_id, self.env.ref("base.user_admin"))
+        petit = self.env.ref("account_late_payment.demo_partner_transports_petit")
+        self.assertTrue(self.reminders.filtered(
+            lambda reminder: reminder.partner_id == petit and reminder.level_id.is_formal_notice))
+        # never the same level twice for an invoice
+        lines = self.reminders.line_ids
+        self.assertEqual(len(lines), len({(line.move_line_id, line.level_id) for line in lines}))
+        self.assertTrue(all(reminder.line_ids for reminder in self.reminders))
+
+    def test_todays_run(self):
+        todays = self.reminders.filtered(lambda reminder: reminder.date == self.today)
+        dossiers = self.env["late.payment.dossier"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(set(dossiers.mapped("last_run_date")), {self.today})
+        if not self.company._late_payment_is_business_day(self.today):
+            self.assertFalse(todays)
+            return
+        self.assertTrue(todays)
+        for reminder in todays:
+            with self.subTest(customer=reminder.partner_id.name):
+                self.assertEqual(reminder.origin, "cron")
+                self.assertIn(reminder.result, ("sent", "bounced", "queued"))
+                if reminder.channel_email:
+                    self.assertEqual(reminder.mail_message_id.model, "res.partner")
+                    self.assertEqual(reminder.mail_message_id.res_id, reminder.partner_id.id)
+                notes = reminder.partner_id.message_ids.filtered(
+                    lambda message, r=reminder: f'data-oe-id="{r.id}"' in (message.body or ""))
+                self.assertEqual(len(notes), 1)
+        # what is still due today waits for an accountant
+        due = dossiers.filtered(lambda dossier: dossier.status == "due")
+        self.assertFalse(due.filtered(lambda dossier: dossier.next_level_id.auto), due.mapped("partner_id.name"))
+        # the French customers got their reminder in French
+        french = todays.filtered(lambda reminder: reminder.partner_id.lang == "fr_FR" and reminder.mail_message_id)
+        for reminder in french:
+            self.assertIn("Bonjour", reminder.mail_message_id.body)
+            self.assertIn("Facture", reminder.mail_message_id.body)
+
+    def test_the_next_business_day_run_measured(self):
+        """The daily run of the next business day on the demo database: its time and queries."""
+        day = business_days.next_business_day(self.today + timedelta(days=1), "FR")
+        before = self.reminders[:1].id or 0
+        reminder_model = self.env["late.payment.reminder"]
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), \
+                freeze_time(datetime.combine(day, time(6))):
+            self.env.invalidate_all()
+            queries, start = self.env.cr.sql_log_count, _clock()
+            reminder_model._cron_late_payment_run()
+            self.env.flush_all()
+            elapsed = _clock() - start
+            queries = self.env.cr.sql_log_count - queries
+        sent = reminder_model.search([("id", ">", before), ("company_id", "=", self.company.id)])
+        customers = self.env["late.payment.dossier"].search_count([("company_id", "=", self.company.id)])
+        _logger.info("demo database, the daily run of %s (%s customers): %s reminders, %.2f s, %s queries",
+                     day, customers, len(sent), elapsed, queries)
+        self.assertLessEqual(queries, 400 + 40 * len(sent))
+        lines = sent.line_ids
+        self.assertEqual(len(lines), len({(line.move_line_id, line.level_id) for line in lines}))
