@@ -513,6 +513,21 @@ class TestReminderRun(LatePaymentCommon):
         # the same days are never invoiced twice: a second call finds nothing left
         self.assertFalse(reminder._late_payment_level_invoice_penalties())
 
+    def test_recovery_by_level_on_the_dashboard(self):
+        invoice = self._invoice(400.0)
+        self._run(day(3))  # the friendly reminder
+        self._register_payment(invoice, amount=150.0, payment_date=day(8))   # 5 days after
+        self._register_payment(invoice, amount=250.0, payment_date=day(23))  # 20 days after
+        dashboard = self.env["late.payment.dashboard"]
+        recovery = dashboard._late_payment_recovery(self.company, day(40))[self.friendly.id]
+        self.assertEqual((recovery.reminders, recovery.amount_due), (1, 400.0))
+        self.assertEqual(recovery.paid, {7: 150.0, 15: 150.0, 30: 400.0})
+        html = str(dashboard.with_company(self.company).new({"company_id": self.company.id})
+                   ._late_payment_recovery_html({self.friendly.id: recovery}))
+        self.assertIn(self.friendly.name, html)
+        self.assertIn("38 %", html)  # 150 of 400 within 7 days
+        self.assertIn("100 %", html)
+
     def test_reminder_views(self):
         self._invoice(400.0)
         reminder = self._run(day(3))

@@ -49,6 +49,7 @@ class LatePaymentDashboard(models.TransientModel):
     kpi_html = fields.Html(string="Key figures", compute="_compute_measures", sanitize=False)
     aged_html = fields.Html(string="Aged balance", compute="_compute_measures", sanitize=False)
     trend_html = fields.Html(string="Trend", compute="_compute_measures", sanitize=False)
+    recovery_html = fields.Html(string="Recovery by level", compute="_compute_measures", sanitize=False)
     customer_ids = fields.One2many("late.payment.dashboard.customer", "dashboard_id", string="Most overdue customers",
                                    readonly=True)
 
@@ -122,6 +123,8 @@ class LatePaymentDashboard(models.TransientModel):
             dashboard.kpi_html = dashboard._late_payment_kpi_html(current, previous)
             dashboard.aged_html = dashboard._late_payment_aged_html(figures["aged"])
             dashboard.trend_html = dashboard._late_payment_trend_html(figures["trend"])
+            dashboard.recovery_html = dashboard._late_payment_recovery_html(
+                dashboard._late_payment_recovery(dashboard.company_id, dashboard.date_to))
 
     def _late_payment_clear(self):
         for fname in ("dso_count_back", "dso_simple", "best_possible_dso", "cei", "average_days_beyond_terms",
@@ -129,7 +132,7 @@ class LatePaymentDashboard(models.TransientModel):
                       "amount_overdue"):
             self[fname] = 0.0
         self.date_from = False
-        self.kpi_html = self.aged_html = self.trend_html = False
+        self.kpi_html = self.aged_html = self.trend_html = self.recovery_html = False
 
     def _late_payment_dates(self):
         """(start of the period (excluded), end, start of the previous period (excluded)), the
@@ -395,6 +398,59 @@ class LatePaymentDashboard(models.TransientModel):
             ) % (labels[code], colours[code], amount / top * 100.0, format_amount(self.env, amount, self.currency_id),
                  balance.counts[code]))
         return Markup("<table class='w-100 o_late_payment_aged'>%s</table>") % Markup().join(rows)
+
+    # -- what each reminder level recovers ---------------------------------------------------------
+    WINDOWS = (7, 15, 30)
+
+    @api.model
+    def _late_payment_recovery(self, company, end, months=12):
+        """{level: engine LevelRecovery} for the reminders `company` sent in the `months` up to
+        `end`, and the payments (matchings) of their lines up to `end` + 30 days: two queries."""
+        since = kpi.months_before(end, months)
+        self.env["late.payment.reminder.line"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        rows = self.env.execute_query(SQL(
+            """SELECT rl.reminder_id, rl.level_id, rl.date, rl.move_line_id, rl.amount_residual
+                 FROM late_payment_reminder_line rl
+                WHERE rl.company_id = %s AND rl.date > %s AND rl.date <= %s""",
+            company.id, since, end))
+        if not rows:
+            return {}
+        line_ids = list({row[3] for row in rows})
+        paid = self.env.execute_query(SQL(
+            """SELECT p.debit_move_id, p.max_date, p.amount
+                 FROM account_partial_reconcile p
+                WHERE p.debit_move_id IN %s AND p.max_date <= %s""",
+            tuple(line_ids), end + timedelta(days=max(self.WINDOWS))))
+        reminder_lines = [kpi.ReminderLine(reminder, level, sent_on, line, float(amount or 0.0))
+                          for reminder, level, sent_on, line, amount in rows]
+        payments = [kpi.LinePayment(line, paid_on, float(amount or 0.0)) for line, paid_on, amount in paid]
+        return kpi.recovery_by_level(reminder_lines, payments, windows=self.WINDOWS)
+
+    def _late_payment_recovery_html(self, recoveries):
+        if not recoveries:
+            return Markup("<p class='text-muted'>%s</p>") % self.env._("No reminder sent in the last 12 months.")
+        levels = self.env["late.payment.level"].browse(list(recoveries)).exists().sorted(
+            lambda level: (level.policy_id.id, level.sequence, level.days))
+        header = Markup("").join(
+            Markup("<th class='text-end'>%s</th>") % label for label in (
+                self.env._("Reminders"), self.env._("Amount reminded"),
+                *(self.env._("Paid within %(days)s days", days=days) for days in self.WINDOWS)))
+        rows = []
+        for level in levels:
+            recovery = recoveries[level.id]
+            cells = [Markup("<td>%s</td>") % level.display_name,
+                     Markup("<td class='text-end'>%s</td>") % recovery.reminders,
+                     Markup("<td class='text-end text-nowrap'>%s</td>") % format_amount(
+                         self.env, recovery.amount_due, self.currency_id)]
+            for days in self.WINDOWS:
+                cell = Markup("<td class='text-end text-nowrap'>%s <span class='text-muted'>(%s %%)</span></td>")
+                cells.append(cell % (
+                    format_amount(self.env, recovery.paid.get(days, 0.0), self.currency_id),
+                    formatLang(self.env, recovery.rate(days) * 100.0, digits=0)))
+            rows.append(Markup("<tr>%s</tr>") % Markup("").join(cells))
+        return Markup("<table class='table table-sm o_late_payment_recovery'><thead><tr><th>%s</th>%s</tr></thead>"
+                      "<tbody>%s</tbody></table>") % (self.env._("Level"), header, Markup("").join(rows))
 
     def _late_payment_trend_html(self, points):
         charts = [
