@@ -16,8 +16,10 @@
         "data/mail_template_data.xml",
         "data/late_payment_tone_data.xml",
         "data/late_payment_policy_data.xml",
+        "data/late_payment_risk_class_data.xml",
         "data/ir_cron_data.xml",
         "views/late_payment_rate_views.xml",
+        "views/late_payment_risk_class_views.xml",
         "views/res_config_settings_views.xml",
         "views/late_payment_tone_views.xml",
         "views/late_payment_level_views.xml",
@@ -36,5 +38,6 @@
     "demo": [
         "demo/late_payment_demo.xml",
         "demo/late_payment_followup_demo.xml",
+        "demo/late_payment_risk_demo.xml",
     ],
 }

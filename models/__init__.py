@@ -5,6 +5,8 @@ from . import late_payment_dossier
 from . import late_payment_level
 from . import late_payment_policy
 from . import late_payment_rate
+from . import late_payment_risk_class
+from . import late_payment_risk_factor
 from . import late_payment_tone
 from . import res_company
 from . import res_config_settings

@@ -8,3 +8,4 @@ from . import test_late_payment_penalties
 from . import test_late_payment_rate
 from . import test_tours
 from . import test_views
+from . import test_risk
