@@ -398,6 +398,7 @@ class AccountMove(models.Model):
         refusals = defaultdict(list)
         for company, moves in self.grouped("company_id").items():
             partners = moves.commercial_partner_id.sudo().with_company(company)
+            partners.invalidate_recordset(["credit", "credit_to_invoice"])
             partners.fetch(["credit_limit", "late_payment_risk_class_id"])
             pending = defaultdict(float)
             check_limit = company.late_payment_credit_guard and company.account_use_credit_limit

@@ -382,14 +382,16 @@ class LatePaymentDossier(models.Model):
         """Refresh the follow-up of `partners` in every company where they have a dossier or
         something open (their proceedings opened or closed: reminders stop or resume)."""
         partners = partners.sudo().commercial_partner_id
-        self.env["account.move.line"].flush_model(["partner_id", "company_id", "reconciled", "parent_state"])
+        self.env["account.move.line"].flush_model(["partner_id", "company_id", "reconciled", "parent_state", "account_id"])
         self.flush_model(["partner_id", "company_id"])
         rows = self.env.execute_query(SQL("""
             SELECT company_id FROM late_payment_dossier WHERE partner_id = ANY(%(partners)s)
              UNION
-            SELECT aml.company_id FROM account_move_line aml JOIN res_partner p ON p.id = aml.partner_id
+            SELECT aml.company_id FROM account_move_line aml
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN account_account account ON account.id = aml.account_id
              WHERE p.commercial_partner_id = ANY(%(partners)s) AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE AND aml.account_type = 'asset_receivable'
+               AND aml.reconciled IS NOT TRUE AND account.account_type = 'asset_receivable'
         """, partners=partners.ids))
         for company in self.env["res.company"].sudo().browse(sorted(row[0] for row in rows)):
             self._late_payment_refresh(partners=partners, company=company)

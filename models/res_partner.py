@@ -420,7 +420,8 @@ class ResPartner(models.Model):
         seconds, a timeout, and one retry after the delay a 429 answer asks for."""
         for attempt in (1, 2):
             with _status_lock:
-                wait = _status_calls.get(service, 0.0) + STATUS_INTERVALS[service] - time.monotonic()
+                interval = STATUS_INTERVALS[service]
+                wait = min(_status_calls.get(service, 0.0) + interval - time.monotonic(), interval)
                 if wait > 0:
                     time.sleep(wait)
                 _status_calls[service] = time.monotonic()

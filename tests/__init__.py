@@ -9,3 +9,5 @@ from . import test_late_payment_rate
 from . import test_tours
 from . import test_views
 from . import test_risk
+from . import test_risk_guard
+from . import test_company_status
