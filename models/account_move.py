@@ -6,9 +6,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 from odoo.tools.sql import column_exists, create_column
 
 from ..engine import identifiers, interest

@@ -382,7 +382,8 @@ class LatePaymentDossier(models.Model):
         """Refresh the follow-up of `partners` in every company where they have a dossier or
         something open (their proceedings opened or closed: reminders stop or resume)."""
         partners = partners.sudo().commercial_partner_id
-        self.env["account.move.line"].flush_model(["partner_id", "company_id", "reconciled", "parent_state", "account_id"])
+        self.env["account.move.line"].flush_model(
+            ["partner_id", "company_id", "reconciled", "parent_state", "account_id"])
         self.flush_model(["partner_id", "company_id"])
         rows = self.env.execute_query(SQL("""
             SELECT company_id FROM late_payment_dossier WHERE partner_id = ANY(%(partners)s)

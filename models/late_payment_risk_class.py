@@ -37,12 +37,12 @@ class LatePaymentRiskClass(models.Model):
         "account.payment.term", string="Recommended payment term", check_company=True, ondelete="set null",
         help="The payment term to offer the customers of this class; shown on the customer and its draft invoices.")
     warn = fields.Boolean(
-        string="Warn", help="Show a warning on the customer and on its draft invoices.")
+        help="Show a warning on the customer and on its draft invoices.")
     block = fields.Boolean(
         string="Block new invoices",
         help="Refuse to post a new invoice for a customer of this class; only a Late payments Administrator can "
              "post it anyway (the override is logged on the invoice).")
-    color = fields.Integer(string="Color")
+    color = fields.Integer()
     note = fields.Text(translate=True)
     dossier_count = fields.Integer(string="Customers", compute="_compute_dossier_count")
 

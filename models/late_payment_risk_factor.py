@@ -36,7 +36,7 @@ class LatePaymentRiskFactor(models.Model):
                          help="What was measured, in its unit (empty when it cannot be measured).")
     has_value = fields.Boolean(readonly=True)
     unit = fields.Selection(UNITS, readonly=True)
-    level_id = fields.Many2one("late.payment.level", string="Level", readonly=True, ondelete="set null")
+    level_id = fields.Many2one("late.payment.level", readonly=True, ondelete="set null")
     value_display = fields.Char(string="Value", compute="_compute_name")
     points = fields.Float(digits=(5, 1), readonly=True, help="The points this factor adds to the score.")
     weight = fields.Float(string="Out of", digits=(5, 1), readonly=True,

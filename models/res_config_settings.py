@@ -26,17 +26,31 @@ class ResConfigSettings(models.TransientModel):
         string="Days before a new lookup", config_parameter="account_late_payment.status_recheck_days", default=7,
         help="A customer's company status is not looked up again within this many days (the button on the "
              "customer always does).")
-    late_payment_risk_days_late_points = fields.Float(related="company_id.late_payment_risk_days_late_points", readonly=False)
-    late_payment_risk_days_late_full = fields.Float(related="company_id.late_payment_risk_days_late_full", readonly=False)
-    late_payment_risk_late_share_points = fields.Float(related="company_id.late_payment_risk_late_share_points", readonly=False)
-    late_payment_risk_late_grace_days = fields.Integer(related="company_id.late_payment_risk_late_grace_days", readonly=False)
-    late_payment_risk_exposure_points = fields.Float(related="company_id.late_payment_risk_exposure_points", readonly=False)
-    late_payment_risk_level_points = fields.Float(related="company_id.late_payment_risk_level_points", readonly=False)
-    late_payment_risk_formal_notice_points = fields.Float(related="company_id.late_payment_risk_formal_notice_points", readonly=False)
-    late_payment_risk_collection_points = fields.Float(related="company_id.late_payment_risk_collection_points", readonly=False)
-    late_payment_risk_incident_points = fields.Float(related="company_id.late_payment_risk_incident_points", readonly=False)
-    late_payment_risk_incidents_max_points = fields.Float(related="company_id.late_payment_risk_incidents_max_points", readonly=False)
-    late_payment_risk_trend_points = fields.Float(related="company_id.late_payment_risk_trend_points", readonly=False)
-    late_payment_risk_trend_months = fields.Integer(related="company_id.late_payment_risk_trend_months", readonly=False)
-    late_payment_risk_min_settled = fields.Integer(related="company_id.late_payment_risk_min_settled", readonly=False)
-    late_payment_risk_no_history_score = fields.Float(related="company_id.late_payment_risk_no_history_score", readonly=False)
+    late_payment_risk_days_late_points = fields.Float(
+        related="company_id.late_payment_risk_days_late_points", readonly=False)
+    late_payment_risk_days_late_full = fields.Float(
+        related="company_id.late_payment_risk_days_late_full", readonly=False)
+    late_payment_risk_late_share_points = fields.Float(
+        related="company_id.late_payment_risk_late_share_points", readonly=False)
+    late_payment_risk_late_grace_days = fields.Integer(
+        related="company_id.late_payment_risk_late_grace_days", readonly=False)
+    late_payment_risk_exposure_points = fields.Float(
+        related="company_id.late_payment_risk_exposure_points", readonly=False)
+    late_payment_risk_level_points = fields.Float(
+        related="company_id.late_payment_risk_level_points", readonly=False)
+    late_payment_risk_formal_notice_points = fields.Float(
+        related="company_id.late_payment_risk_formal_notice_points", readonly=False)
+    late_payment_risk_collection_points = fields.Float(
+        related="company_id.late_payment_risk_collection_points", readonly=False)
+    late_payment_risk_incident_points = fields.Float(
+        related="company_id.late_payment_risk_incident_points", readonly=False)
+    late_payment_risk_incidents_max_points = fields.Float(
+        related="company_id.late_payment_risk_incidents_max_points", readonly=False)
+    late_payment_risk_trend_points = fields.Float(
+        related="company_id.late_payment_risk_trend_points", readonly=False)
+    late_payment_risk_trend_months = fields.Integer(
+        related="company_id.late_payment_risk_trend_months", readonly=False)
+    late_payment_risk_min_settled = fields.Integer(
+        related="company_id.late_payment_risk_min_settled", readonly=False)
+    late_payment_risk_no_history_score = fields.Float(
+        related="company_id.late_payment_risk_no_history_score", readonly=False)

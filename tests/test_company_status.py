@@ -200,8 +200,9 @@ class TestCompanyStatus(RiskCommon):
             self.env["res.partner"]._cron_late_payment_company_status()
         self.assertFalse(get.called)  # not enabled
         params.set_param("account_late_payment.status_lookup", "True")
-        with patch(GET, side_effect=services(answer("company_search_active.json"), answer("bodacc_none.json"))) as get, \
-                patch(SLEEP), patch.object(cron, "_commit_progress", return_value=1.0) as progress:
+        reply = services(answer("company_search_active.json"), answer("bodacc_none.json"))
+        with patch(GET, side_effect=reply) as get, patch(SLEEP), \
+                patch.object(cron, "_commit_progress", return_value=1.0) as progress:
             self.env["res.partner"]._cron_late_payment_company_status()
         self.assertEqual(get.call_count, 2)
         self.assertEqual(progress.call_args_list[0].kwargs, {"remaining": 1})
@@ -212,7 +213,8 @@ class TestCompanyStatus(RiskCommon):
             self.env["res.partner"]._cron_late_payment_company_status()
         self.assertFalse(get.called)
         self.customer.late_payment_status_checked_on = datetime.now() - timedelta(days=8)
-        with patch(GET, side_effect=services(answer("company_search_active.json"), answer("bodacc_none.json"))) as get, \
-                patch(SLEEP), patch.object(cron, "_commit_progress", return_value=1.0):
+        reply = services(answer("company_search_active.json"), answer("bodacc_none.json"))
+        with patch(GET, side_effect=reply) as get, patch(SLEEP), \
+                patch.object(cron, "_commit_progress", return_value=1.0):
             self.env["res.partner"]._cron_late_payment_company_status()
         self.assertEqual(get.call_count, 2)

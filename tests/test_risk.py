@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import LatePaymentCommon, day
 
@@ -93,7 +93,8 @@ class TestRiskScore(RiskCommon):
         self.assertEqual(partner.late_payment_risk_class_id, self.high)
         self.assertEqual(partner.late_payment_risk_factor_ids, dossier.risk_factor_ids)
         self.assertEqual(partner.late_payment_risk_deposit_percent, 30.0)
-        self.assertIn(self.customer, self.env["res.partner"].search([("late_payment_risk_class_id", "=", self.high.id)]))
+        found = self.env["res.partner"].search([("late_payment_risk_class_id", "=", self.high.id)])
+        self.assertIn(self.customer, found)
         groups = self.env["res.partner"].formatted_read_group(
             [("id", "=", self.customer.id)], ["late_payment_risk_class_id"], ["__count"])
         self.assertEqual(groups[0]["late_payment_risk_class_id"][0], self.high.id)
@@ -272,6 +273,26 @@ class TestRiskAccess(RiskCommon):
             self.dossiers.with_user(billing).search([]).mapped("risk_score")
         self.assertNotIn("late_payment_risk_score",
                          self.env["res.partner"].with_user(billing).fields_get(["late_payment_risk_score"]))
+
+    def test_forms_open_for_every_user(self):
+        self._late_payer_light()
+        billing = new_test_user(self.env, login="lp_billing_views", company_id=self.company.id,
+                                groups="account.group_account_invoice")
+        for user in (self.lp_user, self.lp_admin, billing):
+            with self.subTest(user=user.login):
+                partner = self.customer.with_user(user)
+                views = partner.get_views([(False, "form"), (False, "list"), (False, "search")])
+                form = views["views"]["form"]["arch"]
+                self.assertEqual("late_payment_risk_factor_ids" in form, user != billing)
+                partner.web_read({"display_name": {}, "credit": {}})
+                invoice = self._create_invoice_one_line(price_unit=10.0, partner_id=self.customer, post=False)
+                invoice.with_user(user).web_read({"alerts": {}})
+        with Form(self.customer.with_user(self.lp_admin)) as form:
+            self.assertAlmostEqual(form.late_payment_risk_score, 30.0)
+
+    def _late_payer_light(self):
+        self._settled(1000.0, day(0), day(30))
+        self._score()
 
     def test_each_company_has_its_own_classes(self):
         other = self.setup_other_company()["company"]
