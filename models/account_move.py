@@ -303,21 +303,8 @@ class AccountMove(models.Model):
         partner = self.commercial_partner_id.sudo().with_company(self.company_id)
         risk_class = partner.late_payment_risk_class_id
         if self.state == "draft" and self.move_type in LATE_TYPES and (risk_class.warn or risk_class.block):
-            message = self.env._(
-                "Customer risk: %(customer)s is in the risk class %(risk_class)s (score %(score)s out of 100).",
-                customer=partner.name, risk_class=risk_class.name, score=f"{partner.late_payment_risk_score:.1f}")
-            advice = []
-            if risk_class.deposit_percent:
-                advice.append(self.env._("a deposit of %(percent)s %%", percent=f"{risk_class.deposit_percent:g}"))
-            if risk_class.payment_term_id:
-                advice.append(self.env._("the payment term %(term)s", term=risk_class.payment_term_id.name))
-            if advice:
-                message += " " + self.env._("Recommended: %(advice)s.", advice=self.env._(" and ").join(advice))
-            if risk_class.block:
-                message += " " + self.env._(
-                    "Its invoices are refused: only a Late payments Administrator can post this one.")
             alerts["account_late_payment_risk"] = {
-                "level": "danger" if risk_class.block else "warning", "message": message}
+                "level": "danger" if risk_class.block else "warning", "message": partner._late_payment_risk_warning()}
         if partner.late_payment_proceedings_state == "open":
             procedure = dict(partner._fields["late_payment_proceedings_procedure"]._description_selection(
                 self.env)).get(partner.late_payment_proceedings_procedure) or self.env._("collective proceedings")

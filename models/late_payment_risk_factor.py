@@ -53,7 +53,7 @@ class LatePaymentRiskFactor(models.Model):
     def _late_payment_value_display(self):
         self.ensure_one()
         if self.unit == "level":
-            return self.level_id.name or self.env._("None")
+            return self.level_id.name or self.env._("No level reached")
         if not self.has_value:
             if self.code.startswith("exposure"):
                 return self.env._("overdue, no limit and no sales")

@@ -7,18 +7,18 @@ from ..engine import interest, risk
 _lt = LazyTranslate(__name__)
 
 # engine.risk.RiskWeights.problems(), translated (by the start of each)
-RISK_WEIGHT_PROBLEMS = (
-    (" is negative", _lt("No weight of the risk score can be negative.")),
-    ("the values giving all the points", _lt("The days late that give all the points must be more than 0.")),
-    ("the trend months", _lt("The months of the trend must be between 1 and 11.")),
-    ("level points must grow", _lt(
-        "The points of the levels must grow: formal notice, then collection, then the level factor's weight.")),
-    ("the factors add up to", _lt("The weights of the factors add up to more than 100 points.")),
-    ("the score without history", _lt("The score without history must be between 0 and 100.")),
-    ("the trend would make", _lt(
+RISK_WEIGHT_PROBLEMS = {
+    " is negative": _lt("No weight of the risk score can be negative."),
+    "the values giving all the points": _lt("The days late that give all the points must be more than 0."),
+    "the trend months": _lt("The months of the trend must be between 1 and 11."),
+    "level points must grow": _lt(
+        "The points of the levels must grow: formal notice, then collection, then the level factor's weight."),
+    "the factors add up to": _lt("The weights of the factors add up to more than 100 points."),
+    "the score without history": _lt("The score without history must be between 0 and 100."),
+    "the trend would make": _lt(
         "The trend weighs too much: paying later could lower the score. Give it at most as many points per day "
-        "as the days-late factor.")),
-)
+        "as the days-late factor."),
+}
 # res.company field -> engine.risk.RiskWeights attribute
 RISK_WEIGHT_FIELDS = {
     "late_payment_risk_days_late_points": "days_late_points",
@@ -208,7 +208,7 @@ class ResCompany(models.Model):
                 company._late_payment_risk_weights()
             except ValueError as error:
                 found = [str(error)[len("invalid risk weights: "):]]
-                problems = [self.env._(message) for start, message in RISK_WEIGHT_PROBLEMS
+                problems = [self.env._(message) for start, message in RISK_WEIGHT_PROBLEMS.items()
                             if any(start in text for text in found)] or found
                 raise ValidationError(self.env._(
                     "The risk score settings of %(company)s are not valid:\n%(problems)s",

@@ -247,6 +247,8 @@ class ResPartner(models.Model):
         groups=DOSSIER_GROUP)
     late_payment_risk_warn = fields.Boolean(
         string="Risk warning", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+    late_payment_risk_warning = fields.Char(
+        string="Risk warning text", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
@@ -258,7 +260,30 @@ class ResPartner(models.Model):
             partner.late_payment_risk_factor_ids = dossier.risk_factor_ids
             partner.late_payment_risk_deposit_percent = risk_class.deposit_percent
             partner.late_payment_risk_payment_term_id = risk_class.payment_term_id
-            partner.late_payment_risk_warn = risk_class.warn
+            partner.late_payment_risk_warn = risk_class.warn or risk_class.block
+            partner.late_payment_risk_warning = partner._late_payment_risk_warning() \
+                if partner.late_payment_risk_warn else False
+
+    def _late_payment_risk_warning(self):
+        """What to tell about the risk of this customer in the current company: its class and
+        score, the deposit and payment term recommended, whether its invoices are refused."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.sudo()
+        risk_class = partner.late_payment_risk_class_id
+        message = self.env._(
+            "Customer risk: %(customer)s is in the risk class %(risk_class)s (score %(score)s out of 100).",
+            customer=partner.name, risk_class=risk_class.name, score=f"{partner.late_payment_risk_score:.1f}")
+        advice = []
+        if risk_class.deposit_percent:
+            advice.append(self.env._("a deposit of %(percent)s %%", percent=f"{risk_class.deposit_percent:g}"))
+        if risk_class.payment_term_id:
+            advice.append(self.env._("the payment term %(term)s", term=risk_class.payment_term_id.name))
+        if advice:
+            message += " " + self.env._("Recommended: %(advice)s.", advice=self.env._(" and ").join(advice))
+        if risk_class.block:
+            message += " " + self.env._(
+                "Its invoices are refused: only a Late payments Administrator can post them.")
+        return message
 
     def action_late_payment_compute_risk(self):
         """Recompute the follow-up state and the risk score of these customers now, in the
