@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.misc import formatLang
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -59,7 +60,7 @@ class LatePaymentRiskFactor(models.Model):
                 return self.env._("overdue, no limit and no sales")
             return "\u2013"
         if self.unit == "days":
-            return self.env._("%(days)s days", days=f"{self.value:.1f}")
+            return self.env._("%(days)s days", days=formatLang(self.env, self.value, digits=1))
         if self.unit == "%":
-            return f"{self.value:.1f} %"
-        return f"{self.value:g}"
+            return f"{formatLang(self.env, self.value, digits=1)} %"
+        return formatLang(self.env, self.value, digits=0)

@@ -23,7 +23,10 @@ class TestRiskDemo(TransactionCase):
                 self.assertGreaterEqual(dossier.risk_score, 50.0)
                 self.assertGreaterEqual(dossier.risk_class_id.min_score, 50.0)
                 self.assertTrue(dossier.risk_class_id.warn)
+        critical = self._dossier("agence_lambert").risk_class_id
         self.assertGreaterEqual(self._dossier("agence_lambert").risk_score, 75.0)
+        self.assertEqual((critical.with_context(lang="en_US").name, critical.with_context(lang="fr_FR").name),
+                         ("Critical", "Critique"))
         for key in ("boulangerie_martin", "pharmacie_dubois", "garage_moreau"):
             with self.subTest(customer=key):
                 dossier = self._dossier(key)
