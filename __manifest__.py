@@ -16,6 +16,7 @@
         "data/mail_template_data.xml",
         "data/late_payment_tone_data.xml",
         "data/late_payment_policy_data.xml",
+        "data/late_payment_risk_class_data.xml",
         "data/ir_cron_data.xml",
         "data/product_product_data.xml",
         "report/report_invoice.xml",
@@ -24,6 +25,7 @@
         "views/late_payment_penalty_line_views.xml",
         "wizards/late_payment_penalty_invoice_views.xml",
         "views/account_payment_term_views.xml",
+        "views/late_payment_risk_class_views.xml",
         "views/res_config_settings_views.xml",
         "views/late_payment_tone_views.xml",
         "views/late_payment_level_views.xml",
@@ -45,5 +47,6 @@
     "demo": [
         "demo/late_payment_demo.xml",
         "demo/late_payment_followup_demo.xml",
+        "demo/late_payment_risk_demo.xml",
     ],
 }

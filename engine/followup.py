@@ -24,18 +24,21 @@ Plain values in, decisions out. The rules:
   the highest level of the lines due by then: one reminder groups them), and the status:
   `collection` (a line still open reached an escalation level: no more reminders), `waiting`
   (a promise or a plan pauses reminders), `due` (the next action's date has come), `planned`
-  (it is in the future), `disputed` (nothing to chase but disputed lines), `none`.
+  (it is in the future), `disputed` (nothing to chase but disputed lines), `none`; and
+  `proceedings`: the customer is in collective proceedings (BODACC), so no reminder at all (the
+  debtor may not pay earlier debts; the claims are declared to the court's representative):
+  no next action, no line due for a level.
 - **Tone**: the customer's relationship shifts the level's tone by the policy's number of
   steps, never past the softest and firmest tones the level allows.
 - **Which policy**: the customer's own, else its risk class's, else the company's default.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
-STATUSES = ("none", "planned", "due", "waiting", "disputed", "collection")
+STATUSES = ("none", "planned", "due", "waiting", "disputed", "collection", "proceedings")
 RELATIONSHIPS = ("reliable", "standard", "new", "strict")
 
 # configuration errors found by check_levels
@@ -227,8 +230,9 @@ def _next_action(open_states, today, policy_gap_days, last_reminder_date, paused
 
 
 def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date=None,
-                  paused_until=None, digits=2):
-    """The follow-up state of one customer in one company from its open receivable lines."""
+                  paused_until=None, digits=2, proceedings=False):
+    """The follow-up state of one customer in one company from its open receivable lines;
+    `proceedings`: the customer is in collective proceedings, no reminder at all."""
     quantum = Decimal(1).scaleb(-digits)
     zero = Decimal(0).quantize(quantum)
     lines = [line for line in lines if _amount(line.residual, quantum)]
@@ -251,7 +255,11 @@ def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date
     level_date = max((line.level_date for line in reached if line.level == level and line.level_date),
                      default=None)
 
-    if level is not None and level.is_escalation:
+    if proceedings:
+        states = [replace(state, next_level=None, next_date=None) for state in states]
+        next_level, next_date = None, None
+        status = "proceedings" if open_states or left_out else "none"
+    elif level is not None and level.is_escalation:
         next_level, next_date, status = None, None, "collection"
     else:
         next_level, next_date, status = _next_action(

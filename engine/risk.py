@@ -138,6 +138,14 @@ def risk_class(score, thresholds=DEFAULT_THRESHOLDS):
     return "low"
 
 
+def classify(score, classes):
+    """The key of the class a score falls in, for classes given as (lowest score, key): the
+    class with the highest lowest score that the score reaches (None when it reaches none).
+    risk_class() is this with the four default classes."""
+    reached = [(minimum, index, key) for index, (minimum, key) in enumerate(classes) if score >= minimum]
+    return max(reached, key=lambda item: (item[0], -item[1]))[2] if reached else None
+
+
 class SettledInvoice(NamedTuple):
     amount: float
     due: date
@@ -224,6 +232,40 @@ def level_rank_points(rank, formal_notice_rank=None, collection_rank=None, weigh
         if rank <= high_rank:
             return low_points + (high_points - low_points) * (rank - low_rank) / (high_rank - low_rank)
     return anchors[-1][1]
+
+
+class PolicyLevel(NamedTuple):
+    id: int
+    sequence: int
+    days: int
+    is_formal_notice: bool = False
+    is_escalation: bool = False
+
+
+def policy_level_points(levels, weights=DEFAULT_WEIGHTS):
+    """{level id: points} for the levels of one policy: an escalation gets collection_points, a
+    formal notice formal_notice_points, a level before (or on) the due date none (a courtesy
+    reminder says nothing about the customer), the other levels after the due date points in
+    proportion to their rank among them (level_rank_points)."""
+    ordered = sorted(levels, key=lambda level: (level.sequence, level.days, level.id))
+    after_due = [level for level in ordered if level.days > 0 or level.is_formal_notice or level.is_escalation]
+    rank = {level.id: index for index, level in enumerate(after_due, start=1)}
+    notice_rank = next((rank[level.id] for level in after_due if level.is_formal_notice and not level.is_escalation),
+                       None)
+    collection_rank = next((rank[level.id] for level in after_due if level.is_escalation), None)
+    if notice_rank and collection_rank and notice_rank >= collection_rank:
+        notice_rank = None
+    points = {}
+    for level in ordered:
+        if level.is_escalation:
+            points[level.id] = level_points("collection", weights)
+        elif level.is_formal_notice:
+            points[level.id] = level_points("formal_notice", weights)
+        elif level.id not in rank:
+            points[level.id] = 0.0
+        else:
+            points[level.id] = level_rank_points(rank[level.id], notice_rank, collection_rank, weights)
+    return points
 
 
 def _factor(code, value, points, weight, unit):

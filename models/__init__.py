@@ -9,6 +9,8 @@ from . import late_payment_policy
 from . import late_payment_rate
 from . import late_payment_reminder
 from . import late_payment_reminder_line
+from . import late_payment_risk_class
+from . import late_payment_risk_factor
 from . import late_payment_tone
 from . import mail_notification
 from . import res_company

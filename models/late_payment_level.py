@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.account_late_payment.engine import followup
+from odoo.addons.account_late_payment.engine import followup, risk
 
 # a level's tones are shared ones or its company's (checked by _check_tones)
 TONE_DOMAIN = "[('company_id', 'in', (False, company_id))]"
@@ -102,6 +102,17 @@ class LatePaymentLevel(models.Model):
 
     def _late_payment_engine_levels_by_id(self):
         return {level.id: level._late_payment_engine_level() for level in self}
+
+    def _late_payment_risk_points(self, weights):
+        """{level id: points of the risk score's level factor} (see engine.risk.policy_level_points)."""
+        points = {}
+        policies = self.policy_id
+        policies.level_ids.fetch(["policy_id", "sequence", "days", "is_formal_notice", "is_escalation"])
+        for policy in policies:
+            points.update(risk.policy_level_points([
+                risk.PolicyLevel(level.id, level.sequence, level.days, level.is_formal_notice, level.is_escalation)
+                for level in policy.level_ids], weights))
+        return {level.id: points.get(level.id, 0.0) for level in self}
 
     def _late_payment_tone(self, relationship, tones=None):
         """The tone of this level for a customer of this relationship (see engine.followup)."""

@@ -2,8 +2,9 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
-from ..engine import business_days, interest, mentions
+from ..engine import business_days, interest, mentions, risk
 
 # The placeholders each legal mention of the invoice may use (see _late_payment_mention_wordings).
 MENTION_PLACEHOLDERS = {
@@ -30,6 +31,39 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # et ventes" (758 "Indemnités et autres produits" when the chart has no 7581).
 FRENCH_PENALTY_ACCOUNTS = {"interest": ("7631", "763"), "indemnity": ("7581", "758")}
 FRENCH_CHARTS = ("fr", "mc")  # l10n_fr_account: France, and Monaco (its parent is the French chart)
+
+_lt = LazyTranslate(__name__)
+
+# engine.risk.RiskWeights.problems(), translated (by the start of each)
+RISK_WEIGHT_PROBLEMS = {
+    " is negative": _lt("No weight of the risk score can be negative."),
+    "the values giving all the points": _lt("The days late that give all the points must be more than 0."),
+    "the trend months": _lt("The months of the trend must be between 1 and 11."),
+    "level points must grow": _lt(
+        "The points of the levels must grow: formal notice, then collection, then the level factor's weight."),
+    "the factors add up to": _lt("The weights of the factors add up to more than 100 points."),
+    "the score without history": _lt("The score without history must be between 0 and 100."),
+    "the trend would make": _lt(
+        "The trend weighs too much: paying later could lower the score. Give it at most as many points per day "
+        "as the days-late factor."),
+}
+# res.company field -> engine.risk.RiskWeights attribute
+RISK_WEIGHT_FIELDS = {
+    "late_payment_risk_days_late_points": "days_late_points",
+    "late_payment_risk_days_late_full": "days_late_full",
+    "late_payment_risk_late_share_points": "late_share_points",
+    "late_payment_risk_late_grace_days": "late_grace_days",
+    "late_payment_risk_exposure_points": "exposure_points",
+    "late_payment_risk_level_points": "level_points",
+    "late_payment_risk_formal_notice_points": "formal_notice_points",
+    "late_payment_risk_collection_points": "collection_points",
+    "late_payment_risk_incident_points": "incident_points",
+    "late_payment_risk_incidents_max_points": "incidents_max_points",
+    "late_payment_risk_trend_points": "trend_points",
+    "late_payment_risk_trend_months": "trend_months",
+    "late_payment_risk_min_settled": "min_settled",
+    "late_payment_risk_no_history_score": "no_history_score",
+}
 
 
 class ResCompany(models.Model):
@@ -269,4 +303,76 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["late.payment.policy"].sudo()._late_payment_create_default_policies(companies)
+        self.env["late.payment.risk.class"].sudo()._late_payment_create_default_classes(companies)
         return companies
+
+    # -- customer risk -------------------------------------------------------------------------
+    late_payment_risk_days_late_points = fields.Float(
+        string="Days paid late (points)", default=risk.DEFAULT_WEIGHTS.days_late_points,
+        help="Points for the average days paid beyond terms (weighted by amount) of the invoices settled in the "
+             "last 12 months, in proportion up to the days below.")
+    late_payment_risk_days_late_full = fields.Float(
+        string="Days late for all the points", default=risk.DEFAULT_WEIGHTS.days_late_full,
+        help="Average days beyond terms that give all the points of that factor.")
+    late_payment_risk_late_share_points = fields.Float(
+        string="Share paid late (points)", default=risk.DEFAULT_WEIGHTS.late_share_points,
+        help="Points for the share of the invoices settled in 12 months that were paid late (all of them: all "
+             "the points).")
+    late_payment_risk_late_grace_days = fields.Integer(
+        string="Days of grace", default=risk.DEFAULT_WEIGHTS.late_grace_days,
+        help="An invoice paid up to this many days after its due date does not count as paid late in the share.")
+    late_payment_risk_exposure_points = fields.Float(
+        string="Overdue now (points)", default=risk.DEFAULT_WEIGHTS.exposure_points,
+        help="Points for what is overdue now against the credit limit (or, without a limit, against the average "
+             "monthly sales of the last 12 months): all of them at 100 % or more.")
+    late_payment_risk_level_points = fields.Float(
+        string="Follow-up level (points)", default=risk.DEFAULT_WEIGHTS.level_points,
+        help="The most points the highest follow-up level reached in 12 months can give.")
+    late_payment_risk_formal_notice_points = fields.Float(
+        string="Formal notice (points)", default=risk.DEFAULT_WEIGHTS.formal_notice_points,
+        help="Points of a formal notice; the levels before it get points in proportion to their rank.")
+    late_payment_risk_collection_points = fields.Float(
+        string="Collection (points)", default=risk.DEFAULT_WEIGHTS.collection_points,
+        help="Points of a hand-off to collection.")
+    late_payment_risk_incident_points = fields.Float(
+        string="Per dispute or broken promise (points)", default=risk.DEFAULT_WEIGHTS.incident_points)
+    late_payment_risk_incidents_max_points = fields.Float(
+        string="Disputes and broken promises (points)", default=risk.DEFAULT_WEIGHTS.incidents_max_points,
+        help="The most points disputes and broken promises of the last 12 months can give.")
+    late_payment_risk_trend_points = fields.Float(
+        string="Trend (points)", default=risk.DEFAULT_WEIGHTS.trend_points,
+        help="Points for invoices paid later in the last months than over the year (all of them at 30 days "
+             "worse). 0 by default: give it points taken from another factor, the weights may not add up to "
+             "more than 100.")
+    late_payment_risk_trend_months = fields.Integer(
+        string="Trend months", default=risk.DEFAULT_WEIGHTS.trend_months,
+        help="The recent months the trend compares with the year.")
+    late_payment_risk_min_settled = fields.Integer(
+        string="Invoices needed for a history", default=risk.DEFAULT_WEIGHTS.min_settled,
+        help="A customer with fewer invoices settled in 12 months has no history: it gets the neutral score.")
+    late_payment_risk_no_history_score = fields.Float(
+        string="Score without history", default=risk.DEFAULT_WEIGHTS.no_history_score,
+        help="The neutral score of a customer without history (0 best, 100 worst).")
+    late_payment_credit_guard = fields.Boolean(
+        string="Refuse invoices over the credit limit",
+        help="Refuse to post a customer invoice that takes the customer over its credit limit (Odoo's own credit "
+             "limit, see Sales Credit Limit). Credit notes, invoices posted automatically and invoices already "
+             "paid are never refused; a Late payments Administrator can post anyway (logged on the invoice).")
+
+    def _late_payment_risk_weights(self):
+        """The engine's RiskWeights of the company."""
+        self.ensure_one()
+        return risk.RiskWeights(**{attribute: self[fname] for fname, attribute in RISK_WEIGHT_FIELDS.items()})
+
+    @api.constrains(*RISK_WEIGHT_FIELDS)
+    def _check_late_payment_risk_weights(self):
+        for company in self:
+            try:
+                company._late_payment_risk_weights()
+            except ValueError as error:
+                found = [str(error)[len("invalid risk weights: "):]]
+                problems = [self.env._(message) for start, message in RISK_WEIGHT_PROBLEMS.items()
+                            if any(start in text for text in found)] or found
+                raise ValidationError(self.env._(
+                    "The risk score settings of %(company)s are not valid:\n%(problems)s",
+                    company=company.name, problems="\n".join(problems))) from error

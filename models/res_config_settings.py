@@ -35,3 +35,42 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.late_payment_interest_account_id", readonly=False)
     late_payment_indemnity_account_id = fields.Many2one(
         related="company_id.late_payment_indemnity_account_id", readonly=False)
+
+    late_payment_credit_guard = fields.Boolean(related="company_id.late_payment_credit_guard", readonly=False)
+    late_payment_status_lookup = fields.Boolean(
+        string="Look up French customers' company status", config_parameter="account_late_payment.status_lookup",
+        help="Every week, ask the French government's company register (API Recherche d'entreprises) and BODACC "
+             "whether the active French customers are still in business and whether collective proceedings were "
+             "opened against them (their SIREN, SIRET or VAT number is sent).")
+    late_payment_status_recheck_days = fields.Integer(
+        string="Days before a new lookup", config_parameter="account_late_payment.status_recheck_days", default=7,
+        help="A customer's company status is not looked up again within this many days (the button on the "
+             "customer always does).")
+    late_payment_risk_days_late_points = fields.Float(
+        related="company_id.late_payment_risk_days_late_points", readonly=False)
+    late_payment_risk_days_late_full = fields.Float(
+        related="company_id.late_payment_risk_days_late_full", readonly=False)
+    late_payment_risk_late_share_points = fields.Float(
+        related="company_id.late_payment_risk_late_share_points", readonly=False)
+    late_payment_risk_late_grace_days = fields.Integer(
+        related="company_id.late_payment_risk_late_grace_days", readonly=False)
+    late_payment_risk_exposure_points = fields.Float(
+        related="company_id.late_payment_risk_exposure_points", readonly=False)
+    late_payment_risk_level_points = fields.Float(
+        related="company_id.late_payment_risk_level_points", readonly=False)
+    late_payment_risk_formal_notice_points = fields.Float(
+        related="company_id.late_payment_risk_formal_notice_points", readonly=False)
+    late_payment_risk_collection_points = fields.Float(
+        related="company_id.late_payment_risk_collection_points", readonly=False)
+    late_payment_risk_incident_points = fields.Float(
+        related="company_id.late_payment_risk_incident_points", readonly=False)
+    late_payment_risk_incidents_max_points = fields.Float(
+        related="company_id.late_payment_risk_incidents_max_points", readonly=False)
+    late_payment_risk_trend_points = fields.Float(
+        related="company_id.late_payment_risk_trend_points", readonly=False)
+    late_payment_risk_trend_months = fields.Integer(
+        related="company_id.late_payment_risk_trend_months", readonly=False)
+    late_payment_risk_min_settled = fields.Integer(
+        related="company_id.late_payment_risk_min_settled", readonly=False)
+    late_payment_risk_no_history_score = fields.Float(
+        related="company_id.late_payment_risk_no_history_score", readonly=False)

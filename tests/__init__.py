@@ -15,3 +15,7 @@ from . import test_reminder_demo
 from . import test_reminder_run
 from . import test_tours
 from . import test_views
+from . import test_risk
+from . import test_risk_guard
+from . import test_company_status
+from . import test_risk_demo

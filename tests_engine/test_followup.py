@@ -270,3 +270,20 @@ def test_paying_later_never_lowers_the_level(first, second):
     level_early, _ = followup.line_next_level(LEVELS, line(), day(early))
     level_late, _ = followup.line_next_level(LEVELS, line(), day(late))
     assert level_late.days >= level_early.days
+
+
+def test_collective_proceedings_stop_every_reminder():
+    lines = [line(100, id=1), line(200, day(30), id=2), line(50, id=3, disputed=True)]
+    result = state(lines, day(20), proceedings=True)
+    assert (result.status, result.next_level, result.next_action_date) == ("proceedings", None, None)
+    assert all(s.next_level is None and s.next_date is None for s in result.lines)
+    # the amounts stay what they are: they are what the claim declares
+    assert (result.amount_due, result.amount_overdue, result.amount_excluded) == (
+        Decimal("350.00"), Decimal("100.00"), Decimal("50.00"))
+    # even a customer handed over to collection, or waiting on a promise
+    escalated = state([line(100, level=ESCALATION, level_date=day(45))], day(60), proceedings=True)
+    assert escalated.status == "proceedings"
+    assert state([line(100)], day(20), paused_until=day(25), proceedings=True).status == "proceedings"
+    # nothing owed: nothing to declare
+    assert state([], day(20), proceedings=True).status == "none"
+    assert state([line(100), line(-100, id=2)], day(20), proceedings=True).status == "none"

@@ -313,3 +313,54 @@ def test_level_rank_points_grow_with_the_rank(rank, gap_notice, gap_collection):
     collection = notice + gap_collection
     assert risk.level_rank_points(rank, notice, collection) <= risk.level_rank_points(rank + 1, notice, collection)
     assert 0 <= risk.level_rank_points(rank, notice, collection) <= 10
+
+
+# --- configurable classes ------------------------------------------------------------------------
+
+
+def test_classify_with_configured_classes():
+    classes = [(50, "high"), (0, "low"), (25, "medium"), (75, "critical")]
+    assert [risk.classify(score, classes) for score in (0, 24.9, 25, 49.9, 50, 74.9, 75, 100)] == [
+        "low", "low", "medium", "medium", "high", "high", "critical", "critical"]
+    # below the lowest class: none; two classes from the same score: the first given
+    assert risk.classify(10, [(20, "a"), (50, "b")]) is None
+    assert risk.classify(60, [(50, "a"), (50, "b")]) == "a"
+    assert risk.classify(5, []) is None
+
+
+@given(st.floats(0, 100))
+def test_classify_agrees_with_the_default_classes(score):
+    classes = [(0, "low"), (25, "medium"), (50, "high"), (75, "critical")]
+    assert risk.classify(score, classes) == risk.risk_class(score)
+
+
+def test_policy_level_points():
+    # the shipped policy: courtesy -5, friendly +3, firm +15, formal notice +30, collection +45
+    levels = [risk.PolicyLevel(1, 10, -5), risk.PolicyLevel(2, 20, 3), risk.PolicyLevel(3, 30, 15),
+              risk.PolicyLevel(4, 40, 30, is_formal_notice=True), risk.PolicyLevel(5, 50, 45, is_escalation=True)]
+    points = risk.policy_level_points(levels)
+    assert points[1] == 0.0
+    assert points[2] == pytest.approx(7 / 3)
+    assert points[3] == pytest.approx(14 / 3)
+    assert (points[4], points[5]) == (7.0, 10.0)
+    # no formal notice: the levels lead up to the collection level
+    points = risk.policy_level_points([risk.PolicyLevel(1, 10, 10), risk.PolicyLevel(2, 20, 40, is_escalation=True)])
+    assert points == {1: 5.0, 2: 10.0}
+    # neither: no points for a level (the engine cannot tell how serious it is)
+    assert risk.policy_level_points([risk.PolicyLevel(1, 10, 10)]) == {1: 0.0}
+    # a level that is both counts as the collection
+    assert risk.policy_level_points([risk.PolicyLevel(1, 10, 30, True, True)]) == {1: 10.0}
+
+
+@given(st.lists(st.integers(-10, 90), min_size=1, max_size=8, unique=True), st.booleans(), st.booleans())
+def test_policy_level_points_grow_with_the_levels(days, notice, escalation):
+    days = sorted(days)
+    levels = [risk.PolicyLevel(index, index, day) for index, day in enumerate(days)]
+    if escalation:
+        levels[-1] = levels[-1]._replace(is_escalation=True)
+    if notice and len(levels) > 1:
+        levels[-2] = levels[-2]._replace(is_formal_notice=True)
+    points = risk.policy_level_points(levels)
+    ordered = [points[level.id] for level in levels]
+    assert ordered == sorted(ordered)
+    assert all(0 <= value <= risk.DEFAULT_WEIGHTS.level_points for value in ordered)
