@@ -46,7 +46,13 @@ class TestReminderDemo(TransactionCase):
 
     def test_todays_run(self):
         todays = self.reminders.filtered(lambda reminder: reminder.date == self.today)
+        # every customer the run had to process today (something open or a follow-up under way;
+        # the risk scores add dossiers of customers with only a history, which the run skips)
         dossiers = self.env["late.payment.dossier"].search([("company_id", "=", self.company.id)])
+        processed = self.env["late.payment.dossier"]._late_payment_run_candidates(
+            self.company, self.today, include_done=True)
+        dossiers = dossiers.filtered(lambda dossier: dossier.partner_id.id in processed)
+        self.assertTrue(dossiers)
         self.assertEqual(set(dossiers.mapped("last_run_date")), {self.today})
         if not self.company._late_payment_is_business_day(self.today):
             self.assertFalse(todays)
