@@ -38,9 +38,8 @@ class LatePaymentReceivableReport(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     invoice_user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     late_payment_level_id = fields.Many2one("late.payment.level", string="Follow-up level", readonly=True)
-    # Issue 9 (risk score): add risk_class_id here, read from the customer's dossier in the
-    # line's company (LEFT JOIN late_payment_dossier dossier ON dossier.partner_id =
-    # move.commercial_partner_id AND dossier.company_id = line.company_id), with its group-by.
+    # the customer's risk class in the line's company (its follow-up dossier)
+    risk_class_id = fields.Many2one("late.payment.risk.class", string="Risk class", readonly=True)
     invoice_date = fields.Date(string="Invoice date", readonly=True)
     date_maturity = fields.Date(string="Due date", readonly=True)
     paid_date = fields.Date(string="Paid on", readonly=True,
@@ -78,6 +77,7 @@ class LatePaymentReceivableReport(models.Model):
         ],
         "account.account": ["account_type"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "max_date"],
+        "late.payment.dossier": ["partner_id", "company_id", "risk_class_id"],
     }
 
     @property
@@ -89,7 +89,8 @@ class LatePaymentReceivableReport(models.Model):
             WITH line AS (
                 SELECT line.id, line.move_id, move.move_type, line.company_id,
                        move.commercial_partner_id AS partner_id, move.invoice_user_id,
-                       line.late_payment_level_id, COALESCE(move.invoice_date, move.date) AS invoice_date,
+                       line.late_payment_level_id, dossier.risk_class_id,
+                       COALESCE(move.invoice_date, move.date) AS invoice_date,
                        line.date_maturity,
                        line.balance * account_currency_table.rate AS amount_original,
                        line.amount_residual * account_currency_table.rate AS amount_residual,
@@ -103,6 +104,8 @@ class LatePaymentReceivableReport(models.Model):
                   JOIN account_move move ON move.id = line.move_id
                   JOIN account_account account ON account.id = line.account_id
                   JOIN %(currency_table)s ON account_currency_table.company_id = line.company_id
+             LEFT JOIN late_payment_dossier dossier
+                    ON dossier.partner_id = move.commercial_partner_id AND dossier.company_id = line.company_id
                  WHERE line.display_type = 'payment_term'
                    AND account.account_type = 'asset_receivable'
                    AND line.parent_state = 'posted'
@@ -110,6 +113,7 @@ class LatePaymentReceivableReport(models.Model):
             )
             SELECT line.id, line.id AS move_line_id, line.move_id, line.move_type, line.company_id,
                    %(currency_id)s AS currency_id, line.partner_id, line.invoice_user_id, line.late_payment_level_id,
+                   line.risk_class_id,
                    line.invoice_date, line.date_maturity, line.paid_date,
                    CASE
                        WHEN NOT line.is_open THEN 'paid'

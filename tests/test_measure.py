@@ -88,6 +88,14 @@ class TestMeasure(AccountTestInvoicingCommon):
             self.assertFalse(rows[paid_late].is_open)
             self.assertEqual(rows[not_due].amount_not_due, 1000)
 
+            # by risk class: the customer's class in the company (its dossier)
+            dossier = self.env["late.payment.dossier"]._late_payment_compute_risk(self.company, partners=self.customer)
+            self.assertTrue(dossier.risk_class_id)
+            by_class = dict(self.Report._read_group(
+                [("partner_id", "=", self.customer.id), ("is_open", "=", True)], ["risk_class_id"],
+                ["amount_residual:sum"]))
+            self.assertEqual(by_class, {dossier.risk_class_id: 2250})
+
             by_bucket = dict(self.Report._read_group(
                 [("partner_id", "=", self.customer.id)], ["bucket"], ["amount_residual:sum"]))
             self.assertEqual(by_bucket, {"not_due": 1000, "days_1_30": 500, "days_31_60": 200, "days_61_90": 200,
