@@ -240,24 +240,9 @@ class LatePaymentDashboard(models.TransientModel):
                  WHERE debit_move_id IN %(lines)s AND max_date <= %(end)s
                 """,
                 lines=tuple(partner_of), end=end))]
-        sales = self.env.execute_query(SQL(
-            """
-            SELECT COALESCE(move.invoice_date, move.date) AS day, SUM(line.balance)
-              FROM account_move_line line
-              JOIN account_move move ON move.id = line.move_id
-              JOIN account_account account ON account.id = line.account_id
-             WHERE line.company_id = %(company)s
-               AND line.display_type = 'payment_term'
-               AND account.account_type = 'asset_receivable'
-               AND line.parent_state = 'posted'
-               AND move.move_type IN %(documents)s
-               AND COALESCE(move.invoice_date, move.date) > %(from)s
-               AND COALESCE(move.invoice_date, move.date) <= %(end)s
-               %(partner_filter)s
-             GROUP BY 1
-            """,
-            company=company.id, documents=CUSTOMER_DOCUMENTS, end=end,
-            partner_filter=partner_filter, **{"from": kpi.months_before(since, COUNT_BACK_MONTHS + 1)}))
+        sales = self._late_payment_credit_sales(
+            company, kpi.months_before(since, COUNT_BACK_MONTHS + 1), end,
+            SQL("COALESCE(move.invoice_date, move.date)"), partners)
         return {"items": items, "payments": payments, "sales": sales, "partner_of": partner_of}
 
     def _late_payment_fill_customers(self):
@@ -310,9 +295,16 @@ class LatePaymentDashboard(models.TransientModel):
 
     @api.model
     def _late_payment_sales_by_partner(self, company, start, end, partners):
-        rows = self.env.execute_query(SQL(
+        return dict(self._late_payment_credit_sales(company, start, end, SQL("move.commercial_partner_id"), partners))
+
+    @api.model
+    def _late_payment_credit_sales(self, company, start, end, key, partners=None):
+        """[(key, net credit sales)] of `company` invoiced after `start` up to `end`, grouped by the
+        SQL expression `key`; only the customers `partners` when given."""
+        partner_filter = SQL("AND move.commercial_partner_id IN %s", tuple(partners.ids)) if partners else SQL()
+        return self.env.execute_query(SQL(
             """
-            SELECT move.commercial_partner_id, SUM(line.balance)
+            SELECT %(key)s, SUM(line.balance)
               FROM account_move_line line
               JOIN account_move move ON move.id = line.move_id
               JOIN account_account account ON account.id = line.account_id
@@ -323,11 +315,11 @@ class LatePaymentDashboard(models.TransientModel):
                AND move.move_type IN %(documents)s
                AND COALESCE(move.invoice_date, move.date) > %(start)s
                AND COALESCE(move.invoice_date, move.date) <= %(end)s
-               AND move.commercial_partner_id IN %(partners)s
+               %(partner_filter)s
              GROUP BY 1
             """,
-            company=company.id, documents=CUSTOMER_DOCUMENTS, start=start, end=end, partners=tuple(partners.ids)))
-        return dict(rows)
+            key=key, company=company.id, documents=CUSTOMER_DOCUMENTS, start=start, end=end,
+            partner_filter=partner_filter))
 
     # -- rendering ---------------------------------------------------------------------------
     def _late_payment_format(self, key, value):
