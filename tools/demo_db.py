@@ -5,6 +5,7 @@ with a French company, the addon and its demo data, then Odoo on http://127.0.0.
 `make demo` reuses the database when it exists; `make demo-reset` drops it.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -86,8 +87,10 @@ def build(odoo_bin, cfg, dbname, log, test_tags=None):
 
 def main():
     action = sys.argv[1] if len(sys.argv) > 1 else "serve"
-    if action == "serve" and pgcluster.wait_for_port(8069, seconds=0):
-        sys.exit("Port 8069 is already in use (another Odoo running?): stop it first.")
+    port = int(os.environ.get("LP_DEMO_PORT") or 8069)
+    if action == "serve" and pgcluster.wait_for_port(port, seconds=0):
+        sys.exit(f"Port {port} is already in use (another Odoo running?): stop it first, "
+                 "or serve on another port with LP_DEMO_PORT=8070 make demo.")
     odoo_bin = odoo_env.find_odoo()
     if not odoo_bin:
         sys.exit("No Odoo 19 found. " + odoo_env.HOW_TO_POINT)
@@ -95,7 +98,7 @@ def main():
     cluster = pgcluster.Cluster(DEMO_DIR / "pg", persistent=True)
     cluster.init()
     cluster.start()
-    cfg = write_config(DEMO_DIR / "odoo.cfg", cluster, odoo_bin, data_dir=DEMO_DIR / "filestore")
+    cfg = write_config(DEMO_DIR / "odoo.cfg", cluster, odoo_bin, data_dir=DEMO_DIR / "filestore", http_port=port)
     if action == "reset":
         cluster.drop_database(DEMO_DB)
         cluster.stop()
@@ -114,7 +117,7 @@ def main():
     if action == "build":
         cluster.stop()
         return 0
-    print("Odoo on http://127.0.0.1:8069 - login admin, password admin - Ctrl-C stops it", flush=True)
+    print(f"Odoo on http://127.0.0.1:{port} - login admin, password admin - Ctrl-C stops it", flush=True)
     try:
         subprocess.run([odoo_bin, "-c", str(cfg), "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$",
                         "-u", MODULE], check=False)
