@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: test demo demo-build demo-reset i18n lint engine-test quick-test clean
+.PHONY: test demo demo-build demo-reset screenshots i18n lint engine-test quick-test clean
 
 # Every test: engine unit tests, linters, and the Odoo suite on a private PostgreSQL.
 test:
@@ -18,6 +18,11 @@ demo-build:
 # Drop the demo database; the next `make demo` builds it again.
 demo-reset:
 	$(PYTHON) tools/demo_db.py reset
+
+# Every picture of the app-store page (static/description/), taken again from the demo
+# database in headless Chromium (tools/store_screens.py lists the screens).
+screenshots:
+	$(PYTHON) tools/make_screenshots.py
 
 # Refresh i18n/account_late_payment.pot and merge it into i18n/fr.po.
 i18n:

@@ -1,0 +1,100 @@
+"""The screens of the app-store page (static/description/index.html), as `make screenshots`
+captures them from the demo database. Plain data, read by tools/screenshots.py.
+
+Each entry:
+- name: the file written in static/description/ (NAME.png), as index.html shows it;
+- record (optional): the record the screen shows, found when the screenshots are taken (never
+  a hard-coded id): {"xmlid": "module.name"} or {"model": ..., "domain": [...], "order": ...}
+  (a value "xmlid:module.name" in the domain is that record's id), or a list of them, the first
+  found is taken; its id replaces `{id}` in `path`;
+- path: a web-client path (`odoo/...`), or
+- pdf: a QWeb report name, downloaded from /report/pdf/<pdf>/<id> with the session and turned
+  into an image of its first page (pdftoppm);
+- crop, dpi (pdf only): (left, top, right, bottom) as fractions of the page; resolution (80);
+- script (optional): JavaScript run once the view is loaded (e.g. open a tab);
+- clip (optional): JavaScript giving the element (or a list of elements) to capture instead of
+  the whole window (the union of their boxes); the window must be tall enough to show them;
+- size (optional): the window, (width, height), default DEFAULT_SIZE;
+- requires / fallback (optional): an XML id that must exist for this entry; when it does not
+  (a feature not merged yet), the entry `fallback` (a dict overriding keys) is used instead.
+
+To add a screen: add an entry here, show NAME.png in index.html, run `make screenshots`.
+"""
+
+DEFAULT_SIZE = (1280, 800)
+
+OPEN_FOLLOWUP_TAB = "document.querySelector('.o_notebook a[name=late_payment]').click()"
+
+SCREENS = [
+    {
+        # The follow-up console. Today the follow-up dossiers list (Invoicing > Customers >
+        # Follow-ups); when the console lands under another action, point `path` at it.
+        "name": "screenshot_console",
+        "path": "odoo/late-payment-followups",
+        "size": (1280, 760),
+    },
+    {
+        # a customer's Follow-up tab: receivable, follow-up state, penalties, risk and its factors
+        "name": "screenshot_followup_tab",
+        "record": {"xmlid": "account_late_payment.demo_partner_agence_lambert"},
+        "path": "odoo/customers/{id}",
+        "script": OPEN_FOLLOWUP_TAB,
+        "clip": "[document.querySelector('.o_form_sheet .o_notebook_headers'),"
+                " document.querySelector('.o_field_widget[name=late_payment_risk_factor_ids]').closest('.o_group')]",
+        "size": (1280, 2300),
+    },
+    {
+        "name": "screenshot_letter",
+        "record": [
+            {"model": "late.payment.reminder", "order": "date desc, id desc",
+             "domain": [["channel_letter", "=", True], ["letter_body", "!=", False]]},
+            {"model": "late.payment.reminder", "order": "date desc, id desc",
+             "domain": [["channel_letter", "=", True]]},
+        ],
+        "pdf": "account_late_payment.report_late_payment_letter",
+        "crop": (0.0, 0.0, 1.0, 0.72),
+    },
+    {
+        # customers by risk class, the two riskiest classes opened
+        "name": "screenshot_risk",
+        "path": "odoo/late-payment-risk",
+        "script": "[...document.querySelectorAll('.o_group_header')].slice(0, 2).forEach(row => row.click())",
+        "size": (1280, 560),
+    },
+    {
+        "name": "screenshot_penalty_invoice",
+        "record": {"model": "account.move", "domain": [["late_payment_is_penalty", "=", True],
+                                                       ["state", "=", "posted"]],
+                   "order": "invoice_date desc, id desc"},
+        "path": "odoo/customer-invoices/{id}",
+        "size": (1280, 860),
+    },
+    {
+        "name": "screenshot_invoice_mentions",
+        "record": {"model": "account.move", "domain": [
+            ["move_type", "=", "out_invoice"], ["state", "=", "posted"],
+            ["late_payment_is_penalty", "=", False],
+            ["partner_id", "=", "xmlid:account_late_payment.demo_partner_agence_lambert"]],
+            "order": "invoice_date desc, id desc"},
+        "pdf": "account.report_invoice",
+        "crop": (0.0, 0.36, 1.0, 0.64),
+        "dpi": 110,
+    },
+    {
+        "name": "screenshot_dashboard",
+        "path": "odoo/late-payment-dashboard",
+        "size": (1280, 1100),
+    },
+    {
+        "name": "screenshot_reminders",
+        "path": "odoo/late-payment-reminders",
+        "size": (1280, 620),
+    },
+    {
+        "name": "screenshot_policy",
+        "record": {"model": "late.payment.policy", "domain": [["company_id.name", "=", "Atelier Lumière SAS"]],
+                   "order": "id"},
+        "path": "odoo/late-payment-policies/{id}",
+        "size": (1280, 900),
+    },
+]
