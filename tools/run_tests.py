@@ -5,7 +5,8 @@
 2. with Odoo 19 (ODOO_BIN, else `odoo` on PATH): a private PostgreSQL cluster in a temporary
    folder; a database without demo data where the addon is installed and its whole Odoo suite
    runs, and a database built as `make demo` builds it where the demo tests run; install-time
-   problems Odoo only logs fail the run, and so does a term missing from i18n/fr.po;
+   problems Odoo only logs fail the run, and so does a term missing from i18n/fr.po; then
+   `-u` of the addon on the demo database must keep every record and setting (upgrade_check);
 3. the cluster is stopped and removed whatever happens.
 
 Without Odoo the Odoo suite is reported as not run; REQUIRE_ODOO=1 makes that a failure.
@@ -178,6 +179,11 @@ def odoo_suite(odoo_bin, tally):
         log = LOGS / "odoo-demo.log"
         demo_db.build(odoo_bin, cfg, "lp_demo", log, test_tags=f"{DEMO_TAG}/{MODULE}")
         count_suite(log, tally, "Odoo suite, demo database (as `make demo`)")
+
+        # 3. the upgrade path: -u on the demo database keeps every record and setting
+        import upgrade_check
+
+        upgrade_check.check(odoo_bin, cluster, cfg, "lp_demo", LOGS / "odoo-upgrade.log", tally, tmp)
     finally:
         cluster.remove()
         shutil.rmtree(tmp, ignore_errors=True)
