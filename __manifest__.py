@@ -7,6 +7,11 @@
     "website": "https://github.com/account-late-payment/account_late_payment",
     "support": "support@account-late-payment.example",
     "license": "LGPL-3",
+    # The app-store page is static/description/index.html (no `description` key); the icon is
+    # static/description/icon.png. Not an application: it has no menu of its own, it adds to
+    # Invoicing (Customers, Reporting, Configuration).
+    "images": ["static/description/banner.png"],
+    "application": False,
     "depends": ["account", "mail", "sms", "snailmail_account"],
     "external_dependencies": {"python": ["requests"]},
     "data": [

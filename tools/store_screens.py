@@ -59,7 +59,7 @@ SCREENS = [
         "name": "screenshot_risk",
         "path": "odoo/late-payment-risk",
         "script": "[...document.querySelectorAll('.o_group_header')].slice(0, 2).forEach(row => row.click())",
-        "size": (1280, 560),
+        "size": (1280, 480),
     },
     {
         "name": "screenshot_penalty_invoice",
@@ -77,13 +77,13 @@ SCREENS = [
             ["partner_id", "=", "xmlid:account_late_payment.demo_partner_agence_lambert"]],
             "order": "invoice_date desc, id desc"},
         "pdf": "account.report_invoice",
-        "crop": (0.0, 0.36, 1.0, 0.64),
-        "dpi": 110,
+        "crop": (0.0, 0.32, 1.0, 0.67),
+        "dpi": 120,
     },
     {
         "name": "screenshot_dashboard",
         "path": "odoo/late-payment-dashboard",
-        "size": (1280, 1100),
+        "size": (1280, 1500),
     },
     {
         "name": "screenshot_reminders",
@@ -95,6 +95,6 @@ SCREENS = [
         "record": {"model": "late.payment.policy", "domain": [["company_id.name", "=", "Atelier Lumière SAS"]],
                    "order": "id"},
         "path": "odoo/late-payment-policies/{id}",
-        "size": (1280, 900),
+        "size": (1280, 800),
     },
 ]
