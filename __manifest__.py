@@ -1,6 +1,6 @@
 {
     "name": "Late Payments: Follow-up, Penalties and Customer Risk",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.0.1",
     "category": "Accounting/Accounting",
     "summary": "Get paid on time: reminders, late interest, recovery indemnity, customer risk",
     "author": "account_late_payment developers",
@@ -8,10 +8,9 @@
     "support": "support@account-late-payment.example",
     "license": "LGPL-3",
     # The app-store page is static/description/index.html (no `description` key); the icon is
-    # static/description/icon.png. Not an application: it has no menu of its own, it adds to
-    # Invoicing (Customers, Reporting, Configuration).
+    # static/description/icon.png. Not an application (`application` left at False): it has no
+    # menu of its own, it adds to Invoicing (Customers, Reporting, Configuration).
     "images": ["static/description/banner.png"],
-    "application": False,
     "depends": ["account", "mail", "sms", "snailmail_account"],
     "external_dependencies": {"python": ["requests"]},
     "data": [

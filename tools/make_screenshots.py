@@ -59,42 +59,9 @@ def main():
     cluster.init()
     was_running = cluster.is_running()
     cluster.start()
-    server = None
     try:
-        cfg = demo_db.write_config(demo_db.DEMO_DIR / "screenshots.cfg", cluster, odoo_bin,
-                                   data_dir=demo_db.DEMO_DIR / "filestore", http_port=port)
-        # no scheduled action may change the data while the screens are taken
-        cfg.write_text(cfg.read_text().replace("max_cron_threads = 1", "max_cron_threads = 0"))
-        log = demo_db.DEMO_DIR / "build.log"
-        if not cluster.database_exists(demo_db.DEMO_DB) or cluster.psql(
-                f"SELECT state FROM ir_module_module WHERE name = '{odoo_env.MODULE}'", demo_db.DEMO_DB) != "installed":
-            cluster.drop_database(demo_db.DEMO_DB)
-            print(f"building the demo database (a few minutes; log in {log})", flush=True)
-            if demo_db.build(odoo_bin, cfg, demo_db.DEMO_DB, log):
-                sys.exit(f"building the demo database failed: see {log}")
-        server_log = demo_db.DEMO_DIR / "screenshots.log"
-        server_log.write_text("")
-        print(f"updating {odoo_env.MODULE} in {demo_db.DEMO_DB} (log in {server_log})", flush=True)
-        if demo_db.odoo(odoo_bin, cfg, ["-d", demo_db.DEMO_DB, "-u", odoo_env.MODULE, "--stop-after-init"],
-                        server_log):
-            sys.exit(f"updating the addon failed: see {server_log}")
-        print(f"Odoo on 127.0.0.1:{port}", flush=True)
-        with open(server_log, "a") as out:
-            server = subprocess.Popen([odoo_bin, "-c", str(cfg), "-d", demo_db.DEMO_DB,
-                                       "--db-filter", f"^{demo_db.DEMO_DB}$"],
-                                      stdout=out, stderr=subprocess.STDOUT)
-        if not wait_ready(port, server):
-            sys.exit(f"Odoo did not start: see {server_log}")
-        env = dict(os.environ, LP_DEMO_URL=f"http://127.0.0.1:{port}", LP_DEMO_DB=demo_db.DEMO_DB)
-        subprocess.run([python, str(TOOLS / "screenshots.py"), "--declared", str(DESCRIPTION)],
-                       env=env, check=True)
+        capture(odoo_bin, python, cluster, port)
     finally:
-        if server:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
         if not was_running:
             cluster.stop()
     subprocess.run([python, str(TOOLS / "store_images.py")], check=True)
@@ -110,6 +77,45 @@ def main():
     print(f"{len(declared)} screenshots in {DESCRIPTION.relative_to(REPO)} "
           f"({total // 1024} kB for the whole page); `git status {DESCRIPTION.relative_to(REPO)}` shows what changed")
     return 1 if problems else 0
+
+
+def capture(odoo_bin, python, cluster, port):
+    """The demo database (built when missing) updated to this checkout, served on `port` while
+    tools/screenshots.py --declared takes the screens; the server stopped whatever happens."""
+    cfg = demo_db.write_config(demo_db.DEMO_DIR / "screenshots.cfg", cluster, odoo_bin,
+                               data_dir=demo_db.DEMO_DIR / "filestore", http_port=port)
+    # no scheduled action may change the data while the screens are taken
+    cfg.write_text(cfg.read_text().replace("max_cron_threads = 1", "max_cron_threads = 0"))
+    log = demo_db.DEMO_DIR / "build.log"
+    if not cluster.database_exists(demo_db.DEMO_DB) or cluster.psql(
+            f"SELECT state FROM ir_module_module WHERE name = '{odoo_env.MODULE}'", demo_db.DEMO_DB) != "installed":
+        cluster.drop_database(demo_db.DEMO_DB)
+        print(f"building the demo database (a few minutes; log in {log})", flush=True)
+        if demo_db.build(odoo_bin, cfg, demo_db.DEMO_DB, log):
+            sys.exit(f"building the demo database failed: see {log}")
+    server_log = demo_db.DEMO_DIR / "screenshots.log"
+    server_log.write_text("")
+    print(f"updating {odoo_env.MODULE} in {demo_db.DEMO_DB} (log in {server_log})", flush=True)
+    if demo_db.odoo(odoo_bin, cfg, ["-d", demo_db.DEMO_DB, "-u", odoo_env.MODULE, "--stop-after-init"],
+                    server_log):
+        sys.exit(f"updating the addon failed: see {server_log}")
+    print(f"Odoo on 127.0.0.1:{port}", flush=True)
+    with open(server_log, "a") as out:
+        server = subprocess.Popen([odoo_bin, "-c", str(cfg), "-d", demo_db.DEMO_DB,
+                                   "--db-filter", f"^{demo_db.DEMO_DB}$"],
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        if not wait_ready(port, server):
+            sys.exit(f"Odoo did not start: see {server_log}")
+        env = dict(os.environ, LP_DEMO_URL=f"http://127.0.0.1:{port}", LP_DEMO_DB=demo_db.DEMO_DB)
+        subprocess.run([python, str(TOOLS / "screenshots.py"), "--declared", str(DESCRIPTION)],
+                       env=env, check=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def wait_ready(port, server, seconds=300):

@@ -203,12 +203,13 @@ def pdf_to_png(pdf, out, crop=None, dpi=80):
         src.write_bytes(pdf)
         subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", "-f", "1", "-l", "1",
                         str(src), str(Path(tmp) / "page")], check=True)
-        with Image.open(Path(tmp) / "page.png") as img:
+        with Image.open(Path(tmp) / "page.png") as page:
             if crop:
-                width, height = img.size
-                img = img.crop((round(crop[0] * width), round(crop[1] * height),
-                                round(crop[2] * width), round(crop[3] * height)))
-            img.save(out)
+                width, height = page.size
+                page.crop((round(crop[0] * width), round(crop[1] * height),
+                           round(crop[2] * width), round(crop[3] * height))).save(out)
+            else:
+                page.save(out)
 
 
 def capture_declared(out_dir):
@@ -222,10 +223,11 @@ def capture_declared(out_dir):
     names = []
     browsers = {}
     try:
-        for screen in store_screens.SCREENS:
-            if screen.get("requires") and not session.xmlid(screen["requires"]):
-                print(f"   {screen['name']}: {screen['requires']} does not exist yet, using its fallback")
-                screen = {**screen, **screen.get("fallback", {})}
+        for declared in store_screens.SCREENS:
+            screen = declared
+            if declared.get("requires") and not session.xmlid(declared["requires"]):
+                print(f"   {declared['name']}: {declared['requires']} does not exist yet, using its fallback")
+                screen = {**declared, **declared.get("fallback", {})}
             name = screen["name"]
             out = out_dir / f"{name}.png"
             res_id = session.find(screen["record"]) if screen.get("record") else None

@@ -25,7 +25,8 @@ FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/libe
 
 
 def font(bold, size):
-    names = ["DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"] if bold else ["DejaVuSans.ttf", "LiberationSans-Regular.ttf"]
+    names = (["DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"] if bold
+             else ["DejaVuSans.ttf", "LiberationSans-Regular.ttf"])
     for folder in FONT_DIRS:
         for name in names:
             path = Path(folder) / name
@@ -57,8 +58,9 @@ def icon(size=256):
     draw.ellipse(box(cx - r - 8, cy - r - 8, cx + r + 8, cy + r + 8), fill=PURPLE)
     draw.ellipse(box(cx - r, cy - r, cx + r, cy + r), fill=ORANGE)
     draw.ellipse(box(cx - r + 12, cy - r + 12, cx + r - 12, cy + r - 12), fill=WHITE)
-    draw.line([tuple(round(v * u) for v in p) for p in ((cx, cy), (cx, cy - 30))], fill=ORANGE_DARK, width=round(10 * u))
-    draw.line([tuple(round(v * u) for v in p) for p in ((cx, cy), (cx + 22, cy + 12))], fill=ORANGE_DARK, width=round(10 * u))
+    for hand in ((cx, cy - 30), (cx + 22, cy + 12)):
+        draw.line([(round(cx * u), round(cy * u)), (round(hand[0] * u), round(hand[1] * u))],
+                  fill=ORANGE_DARK, width=round(10 * u))
     draw.ellipse(box(cx - 8, cy - 8, cx + 8, cy + 8), fill=ORANGE_DARK)
     return img.resize((size, size), Image.Resampling.LANCZOS)
 
@@ -67,8 +69,8 @@ def banner(width=560, height=280):
     img = Image.new("RGB", (width, height), PURPLE)
     shot = DESCRIPTION / "screenshot_dashboard.png"
     if shot.exists():
-        with Image.open(shot) as screen:
-            screen = screen.convert("RGB")
+        with Image.open(shot) as image:
+            screen = image.convert("RGB")
             part = screen.crop((0, 0, min(screen.width, 900), min(screen.height, 620)))
             part.thumbnail((270, 200), Image.Resampling.LANCZOS)
             frame = Image.new("RGB", (part.width + 6, part.height + 6), PURPLE_DARK)

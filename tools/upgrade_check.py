@@ -12,10 +12,10 @@ Before and after the update, from PostgreSQL:
 Anything missing or changed afterwards fails the check.
 
 Until a release exists (PREVIOUS_RELEASE is None), the demo database is the one `make test`
-just built with this checkout, so the update runs the current code over its own data (what
-an administrator's `-u` after installing does). Once there is one, set PREVIOUS_RELEASE to
-its git tag: the demo database is then built with that release's code (the previous data
-shape), and the update runs the migrations of migrations/ up to this checkout's version.
+just built with this checkout, marked as installed at PREVIOUS_VERSION (the same data shape),
+so that the update runs the migration scripts of migrations/ after it (what an administrator's
+`-u` after replacing the code does). Once a release exists, set PREVIOUS_RELEASE to its git tag:
+the demo database is then built with that release's code (its data shape) and updated.
 """
 
 import os
@@ -28,7 +28,8 @@ import odoo_env
 
 MODULE = odoo_env.MODULE
 REPO = odoo_env.REPO
-PREVIOUS_RELEASE = None  # e.g. "v19.0.1.0.0" once released
+PREVIOUS_VERSION = "19.0.1.0.0"  # the version an update comes from: its migrations/ scripts run
+PREVIOUS_RELEASE = None  # its git tag, once released (e.g. "v19.0.1.0.0")
 MIGRATION_RUN = re.compile(rf"module {MODULE}: Running migration (\S+) (\S+)")
 
 
@@ -125,6 +126,11 @@ def check(odoo_bin, cluster, cfg, dbname, log, tally, tmp):
         label = f"upgrade: {PREVIOUS_RELEASE} -> this checkout on the demo database"
     before, figures = snapshot(cluster, dbname)
     version = cluster.psql(f"SELECT latest_version FROM ir_module_module WHERE name = '{MODULE}'", dbname)
+    if not PREVIOUS_RELEASE and PREVIOUS_VERSION and version != PREVIOUS_VERSION:
+        # built with this checkout: installed "at the previous version", the scripts after it run
+        cluster.psql(f"UPDATE ir_module_module SET latest_version = '{PREVIOUS_VERSION}' WHERE name = '{MODULE}'",
+                     dbname)
+        version = PREVIOUS_VERSION
     with open(log, "a") as out:
         out.write(f"\n# {label}: installed version {version}\n")
     rc = demo_db.odoo(odoo_bin, cfg, ["-d", dbname, "-u", MODULE, "--stop-after-init"], log)
@@ -138,7 +144,7 @@ def check(odoo_bin, cluster, cfg, dbname, log, tally, tmp):
     after, _figures = snapshot(cluster, dbname)
     # records may be added by an update, never lost; values and settings stay as they were
     lost = [key for key in before if key not in after
-            or isinstance(before[key], frozenset) and not before[key] <= after[key]]
+            or (isinstance(before[key], frozenset) and not before[key] <= after[key])]
     changed = [key for key in before if key in after and not isinstance(before[key], frozenset)
                and after[key] != before[key]]
     scripts = [f"{v} {name}" for v, name in MIGRATION_RUN.findall(text)]
@@ -154,5 +160,6 @@ def check(odoo_bin, cluster, cfg, dbname, log, tally, tmp):
               flush=True)
         return
     tally.passed += 1
+    final = cluster.psql(f"SELECT latest_version FROM ir_module_module WHERE name = '{MODULE}'", dbname)
     print(f"== {label}: kept {figures['records']} records of {figures['models']} models and "
-          f"{figures['settings']} settings ({len(before)} checks, installed version {version}{ran})", flush=True)
+          f"{figures['settings']} settings ({len(before)} checks; {version} -> {final}{ran})", flush=True)
