@@ -156,7 +156,9 @@ class TestDiscountReminder(LatePaymentCommon):
         self.customer.lang = "fr_FR"
         invoice = self._discounted_invoice()
         reminder = self._run(day(7))
-        self.assertEqual(reminder.level_id.with_context(lang="fr_FR").name, "Rappel d'escompte")
+        self.assertEqual(reminder.level_id, self.discount)
+        shipped = self.env.ref("account_late_payment.late_payment_level_default_discount").sudo()
+        self.assertEqual(shipped.with_context(lang="fr_FR").name, "Rappel d'escompte")
         mail = self._mail(reminder)
         self.assertEqual(mail.subject, f"{self.company.name} : escompte pour paiement anticipé encore possible")
         self.assertIn("l'escompte pour paiement anticipé des factures suivantes", mail.body_html)
