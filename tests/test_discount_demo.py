@@ -1,3 +1,5 @@
+import html
+
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import format_amount, format_date
@@ -48,7 +50,7 @@ class TestDiscountDemo(TransactionCase):
         self.assertEqual(todays.line_ids.move_id, invoice)
         self.assertEqual(invoice.late_payment_level_id.kind, "discount")
         # in French, stating the discounted amount and the deadline
-        body = todays.mail_message_id.body
+        body = html.unescape(str(todays.mail_message_id.body))
         self.assertEqual(self.garage.lang, "fr_FR")
         self.assertIn("Escompte pour paiement anticipé", body)
         self.assertIn(format_date(self.env, line.discount_date, lang_code="fr_FR"), body)

@@ -91,12 +91,15 @@ class TestDiscountReminder(LatePaymentCommon):
         # the daily run did not pass before the deadline (or the discount was already lapsed
         # when the invoice was entered): no discount reminder afterwards
         self.assertFalse(self._run(day(11)))
-        dossier = self._refresh(day(11))
-        self.assertFalse(self._receivable_lines(invoice).late_payment_discount_open)
-        letter = self.tone["courteous"]._late_payment_render_letter(dossier)[dossier.id]
-        self.assertIn(invoice.name, letter)
-        self.assertNotIn("discount", letter)
-        self.assertNotIn("980.00", letter)
+        # the letter of the courtesy tone: the discount while it is open, not the day after
+        for today, stated in ((DEADLINE, True), (day(11), False)):
+            dossier = self._refresh(today)
+            with self._at(today):
+                self.assertEqual(self._receivable_lines(invoice).late_payment_discount_open, stated)
+                letter = self.tone["courteous"]._late_payment_render_letter(dossier)[dossier.id]
+            self.assertIn(invoice.name, letter)
+            self.assertEqual("Early-payment discount" in letter, stated, today)
+            self.assertEqual("980.00" in letter, stated, today)
         # the ordinary reminders of the later levels do not mention it either
         courtesy = self._run(day(25))
         self.assertEqual(courtesy.level_id, self.courtesy)
@@ -126,8 +129,9 @@ class TestDiscountReminder(LatePaymentCommon):
     def test_partially_paid_invoice_has_no_discount_reminder(self):
         invoice = self._discounted_invoice()
         self._register_payment(invoice, amount=100.0, payment_date=day(2))
-        self.assertFalse(self._receivable_lines(invoice).late_payment_discount_open)
         dossier = self._refresh(day(7))
+        with self._at(day(7)):
+            self.assertFalse(self._receivable_lines(invoice).late_payment_discount_open)
         self.assertEqual((dossier.status, dossier.next_level_id, dossier.next_action_date),
                          ("planned", self.courtesy, day(25)))
         self.assertFalse(self._run(day(7)))
@@ -166,8 +170,12 @@ class TestDiscountReminder(LatePaymentCommon):
         self.assertIn(invoice.name, mail.body_html)
         self.assertIn("980,00", mail.body_html)
         self.assertIn("12/06/2025", mail.body_html)
-        letter = self.tone["courteous"]._late_payment_render_letter(self._refresh(DEADLINE))[self._dossier().id]
-        self.assertNotIn("Escompte", letter)  # the dossier moved on: the next reminder is the courtesy one
+        # the letter states it while it is open, in French too
+        dossier = self._refresh(DEADLINE)
+        with self._at(DEADLINE):
+            letter = self.tone["courteous"]._late_payment_render_letter(dossier)[dossier.id]
+        self.assertIn("Escompte pour paiement anticipé", letter)
+        self.assertIn("12/06/2025", letter)
 
     # -- configuration ---------------------------------------------------------------------
     def test_one_discount_level_per_policy_and_never_a_formal_notice(self):
