@@ -40,6 +40,9 @@ UNPAID_RECENT_DAYS = {"chronic": 75, "stopped": 130}
 DISPUTED_AGE = 65
 # Agence Lambert's penalty invoice is this many days old.
 PENALTY_INVOICE_AGE = 30
+# Garage Moreau's latest invoice is this many days old and still open: its early-payment
+# discount (2 % within 7 days) lapses in 3 days, so today's run reminds it.
+DISCOUNT_INVOICE_AGE = 4
 
 
 class LatePaymentDemo(models.AbstractModel):
@@ -87,7 +90,22 @@ class LatePaymentDemo(models.AbstractModel):
             disputed.message_post(body=self.env._(
                 "The customer disputes this invoice: two cases of magnums were delivered broken."))
         self._invoice_penalties(moves, today)
+        self._open_discount_invoice(company, today, products)
         return True
+
+    def _open_discount_invoice(self, company, today, products):
+        """Garage Moreau, which takes the early-payment discount, received an invoice a few days
+        ago: not paid yet, its discount still open."""
+        partner = self.env.ref("account_late_payment.demo_partner_garage_moreau")
+        move = self.env["account.move"].create({
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": today - timedelta(days=DISCOUNT_INVOICE_AGE),
+            "company_id": company.id,
+            "invoice_line_ids": [Command.create({"product_id": products[:1].id, "quantity": 1, "price_unit": 1450.0})],
+        })
+        move.action_post()
+        return move
 
     def _invoice_penalties(self, moves, today):
         """Agence Lambert Immobilier, a chronic late payer, got a penalty invoice a month ago:

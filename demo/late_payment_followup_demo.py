@@ -105,8 +105,9 @@ class LatePaymentDemo(models.AbstractModel):
         history = defaultdict(list)
         for line in lines:
             paid_on = max(line.matched_credit_ids.mapped("max_date"), default=None) if line.reconciled else None
+            discount_date = line.discount_date if line.move_id.invoice_payment_term_id.early_discount else None
             steps = self._demo_steps(engine_levels, line.date_maturity, paid_on or today,
-                                     manual_by_partner.get(line.partner_id.id, set()), levels)
+                                     manual_by_partner.get(line.partner_id.id, set()), levels, discount_date)
             if steps:
                 reached[steps[-1]] |= line
             for level, when in steps:
@@ -124,7 +125,8 @@ class LatePaymentDemo(models.AbstractModel):
             [("company_id", "=", company.id)])}
         vals_list = []
         for (partner, when), items in sorted(history.items(), key=lambda item: (item[0][1], item[0][0].id)):
-            level = max((level for _line, level in items), key=lambda lvl: (lvl.sequence, lvl.days))
+            level = max((level for _line, level in items),
+                        key=lambda lvl: (lvl.kind != "discount", lvl.sequence, lvl.days))
             vals_list.append({
                 "date": when,
                 "partner_id": partner.id,
@@ -150,20 +152,25 @@ class LatePaymentDemo(models.AbstractModel):
             tracking_disable=True, mail_create_nolog=True).create(vals_list)
 
     @staticmethod
-    def _demo_steps(engine_levels, maturity, until, manual_ids, levels):
-        """The levels the daily run would have reached for a line due on `maturity`, paid on
-        `until` (or still open today): [(level id, date)], in order."""
+    def _demo_steps(engine_levels, maturity, until, manual_ids, levels, discount_date=None):
+        """The levels the daily run would have reached for a line due on `maturity` (with an
+        early-payment discount until `discount_date`), paid on `until` (or still open today):
+        [(level id, date)], in order."""
         automatic = {level.id for level in levels if level.auto} | set(manual_ids)
-        current = followup.Line(0, maturity, 1)
+        current = followup.Line(0, maturity, 1, discount_date=discount_date)
         steps = []
-        day = maturity + timedelta(days=min(level.days for level in engine_levels.values()))
+        day = maturity + timedelta(days=min(
+            (level.days for level in engine_levels.values() if not level.is_discount), default=0))
+        discounts = [level for level in engine_levels.values() if level.is_discount]
+        if discount_date and discounts:
+            day = min(day, discount_date - timedelta(days=discounts[0].days_before_discount))
         while day < until:
             if business_days.is_business_day(day, "FR"):
                 level, when = followup.line_next_level(list(engine_levels.values()), current, day)
                 if level is None or level.id not in automatic:
                     break  # the end of the policy, or a level an accountant did not send
                 if when <= day:
-                    current = followup.Line(0, maturity, 1, level, day)
+                    current = followup.Line(0, maturity, 1, level, day, discount_date=discount_date)
                     steps.append((level.id, day))
                 elif when > day + timedelta(days=1):
                     day = when

@@ -13,6 +13,16 @@ Plain values in, decisions out. The rules:
   levels) never comes unless the level just before it was reached. Never before the level
   reached has waited its minimum gap. When no level's day has come yet, the next level is
   planned on its day.
+- **The early-payment discount reminder** (a "discount" level) counts days before the
+  discount deadline of a line, not from its due date: 2 % at 10 days, net 30, reminded 3 days
+  before the deadline goes out on day 7, while the discount can still be taken. The discount
+  is open while the line's payment term grants it, nothing was paid on it yet (Odoo grants it
+  only on a payment of the whole invoice) and the deadline has not passed (the deadline day
+  itself still counts); after that it is never reminded. It is a line's first reminder: once
+  the line reached another level it is skipped; when a level counted from the due date would
+  come first, that one goes and the discount reminder is skipped. A policy has at most one
+  discount level; it is the softest of all (never the level of a reminder that groups a later
+  level), and the levels counted from the due date follow it as if none had been reached.
 - **Credits** (credit notes, payments not yet matched: lines with a negative residual) pay the
   oldest followed lines first: a line they cover needs no reminder and is not overdue.
 - **Excluded and disputed lines** (Odoo's "no follow-up", a blocked payment, a dispute) are left
@@ -45,6 +55,7 @@ RELATIONSHIPS = ("reliable", "standard", "new", "strict")
 SAME_DAY = "same_day"
 BACKWARDS = "backwards"
 ESCALATION_NOT_LAST = "escalation_not_last"
+TWO_DISCOUNT_LEVELS = "two_discount_levels"
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,13 @@ class Level:
     min_gap_days: int = 0
     gated: bool = False          # a formal notice or an escalation: only after the level before it
     is_escalation: bool = False  # hand-off to collection: the last level, stops reminders
+    # a discount level: fires this many days before the early-payment discount deadline (its
+    # `days` are ignored); None: a level counted from the due date
+    days_before_discount: int | None = None
+
+    @property
+    def is_discount(self):
+        return self.days_before_discount is not None
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,8 @@ class Line:
     level_date: date | None = None
     excluded: bool = False  # left out of the follow-up (no follow-up, blocked payment)
     disputed: bool = False  # left out because disputed
+    discount_date: date | None = None  # deadline of the early-payment discount its term grants
+    paid_in_part: bool = False         # something was paid on it (no discount any more)
 
 
 @dataclass(frozen=True)
@@ -95,13 +115,22 @@ class DossierState:
 
 
 def sort_levels(levels):
-    return sorted(levels, key=lambda lvl: (lvl.sequence, lvl.days, lvl.id))
+    """The levels counted from the due date, in order (the discount levels left out)."""
+    return sorted((lvl for lvl in levels if not lvl.is_discount), key=lambda lvl: (lvl.sequence, lvl.days, lvl.id))
+
+
+def discount_open(discount_date, paid_in_part, today):
+    """Whether the early-payment discount of a line can still be taken on `today`: its term
+    grants one (`discount_date`, its deadline, included), nothing was paid on it yet."""
+    return bool(discount_date) and not paid_in_part and today <= discount_date
 
 
 def check_levels(levels):
     """The configuration errors of a policy's levels: [(error, level, other level or None)]."""
     ordered = sort_levels(levels)
     errors = []
+    discounts = sorted((lvl for lvl in levels if lvl.is_discount), key=lambda lvl: (lvl.sequence, lvl.id))
+    errors.extend((TWO_DISCOUNT_LEVELS, discounts[0], other) for other in discounts[1:])
     by_days = {}
     for level in ordered:
         if level.days in by_days:
@@ -119,7 +148,7 @@ def check_levels(levels):
 def _position(ordered, level):
     """Position of `level` in `ordered`; a level of another policy counts as the last level
     of this one with the same or fewer days (-1 when none)."""
-    if level is None:
+    if level is None or level.is_discount:
         return -1
     for index, candidate in enumerate(ordered):
         if candidate.id == level.id:
@@ -130,7 +159,19 @@ def _position(ordered, level):
 def line_next_level(levels, line, today):
     """(next level, date it is due) for one followed line; (None, date) when the policy has no
     level left after the one reached (the date the gap after it ends), (None, None) when the
-    line reached an escalation or the policy has no level."""
+    line reached an escalation or the policy has no level. The discount reminder first, while
+    the line reached no level and its early-payment discount is open."""
+    level, when = _due_date_next_level(levels, line, today)
+    discount = next((lvl for lvl in levels if lvl.is_discount), None)
+    if discount is None or line.level is not None or not discount_open(line.discount_date, line.paid_in_part, today):
+        return level, when
+    discount_when = line.discount_date - timedelta(days=max(discount.days_before_discount, 0))
+    if level is not None and when < discount_when:
+        return level, when  # the due date comes first: the discount reminder is skipped
+    return discount, discount_when
+
+
+def _due_date_next_level(levels, line, today):
     ordered = sort_levels(levels)
     if not ordered:
         return None, None
@@ -189,7 +230,8 @@ def _amount(value, quantum):
 
 
 def _highest(levels):
-    return max(levels, key=lambda lvl: (lvl.sequence, lvl.days, lvl.id), default=None)
+    """The highest of `levels`; a discount level is lower than any other."""
+    return max(levels, key=lambda lvl: (not lvl.is_discount, lvl.sequence, lvl.days, lvl.id), default=None)
 
 
 def _line_states(levels, followed, left_out, credit_total, today, quantum):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.account_late_payment.engine import followup
+
 # a change of these fields on a receivable line changes its customer's follow-up state
 FOLLOWUP_TRIGGERS = {
     "no_followup", "date_maturity", "partner_id", "late_payment_level_id", "late_payment_level_date",
@@ -20,6 +22,22 @@ class AccountMoveLine(models.Model):
     late_payment_next_date = fields.Date(
         string="Next follow-up action", index="btree_not_null", copy=False, readonly=True,
         help="When this receivable line is due for its next follow-up level.")
+
+    late_payment_discount_open = fields.Boolean(
+        string="Early-payment discount open", compute="_compute_late_payment_discount_open",
+        help="The early-payment discount of this receivable line can still be taken today: its payment term "
+             "grants one, nothing was paid on it yet and its deadline has not passed.")
+
+    def _compute_late_payment_discount_open(self):
+        today = fields.Date.context_today(self)
+        discount_types = self.env["account.move"]._early_payment_discount_move_types()
+        for line in self:
+            move = line.move_id
+            line.late_payment_discount_open = (
+                line.display_type == "payment_term" and move.move_type in discount_types
+                and move.invoice_payment_term_id.early_discount
+                and followup.discount_open(
+                    line.discount_date, bool(line.matched_debit_ids or line.matched_credit_ids), today))
 
     def write(self, vals):
         result = super().write(vals)

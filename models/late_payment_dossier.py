@@ -221,6 +221,8 @@ class LatePaymentDossier(models.Model):
         companies = (company or self.env["res.company"].sudo().search_fetch([], ["currency_id"])).sudo()
         commercial = partners.sudo().commercial_partner_id if partners is not None else None
         today = fields.Date.context_today(self)
+        # whether an early-payment discount is still open depends on the day
+        self.env["account.move.line"].invalidate_model(["late_payment_discount_open"])
         result = self.browse()
         for one_company in companies:
             result |= dossier._late_payment_refresh_company(one_company, commercial, today, ensure=ensure)
@@ -281,7 +283,7 @@ class LatePaymentDossier(models.Model):
         levels = policies.level_ids
         levels |= self.env["late.payment.level"].browse({row["level_id"] for row in rows if row["level_id"]}).exists()
         levels.fetch(["policy_id", "days", "sequence", "min_gap_days", "is_formal_notice", "is_escalation",
-                      "tone_id", "tone_min_id", "tone_max_id"])
+                      "tone_id", "tone_min_id", "tone_max_id", "kind", "days_before_discount"])
         engine_levels = levels._late_payment_engine_levels_by_id()
         levels_by_policy = defaultdict(list)
         for level in levels:
@@ -310,7 +312,8 @@ class LatePaymentDossier(models.Model):
         state = followup.dossier_state(
             setup["levels_by_policy"].get(policy.id, []),
             [followup.Line(row["id"], row["maturity"], row["residual"], engine_levels.get(row["level_id"]),
-                           row["level_date"], row["excluded"], row["disputed"]) for row in rows],
+                           row["level_date"], row["excluded"], row["disputed"], row["discount_date"],
+                           row["paid_in_part"]) for row in rows],
             today,
             policy_gap_days=policy.min_gap_days,
             last_reminder_date=setup["last_reminders"].get(customer.id),
@@ -360,13 +363,16 @@ class LatePaymentDossier(models.Model):
     def _late_payment_fetch_lines(self, company, partners=None):
         """The open receivable lines of the customers (every one when `partners` is None) in
         `company`, in one query: dicts of id, partner_id (commercial), maturity, residual (company
-        currency), level_id, level_date, next_level_id, next_date, excluded, disputed."""
+        currency), level_id, level_date, next_level_id, next_date, excluded, disputed, discount_date
+        (the deadline of the early-payment discount its term grants), paid_in_part."""
         self.env["account.move.line"].flush_model([
             "account_id", "amount_residual", "company_id", "parent_state", "partner_id", "reconciled",
             "date_maturity", "date", "no_followup", "move_id", "late_payment_level_id", "late_payment_level_date",
-            "late_payment_next_level_id", "late_payment_next_date",
+            "late_payment_next_level_id", "late_payment_next_date", "discount_date",
         ])
-        self.env["account.move"].flush_model(["payment_state"])
+        self.env["account.move"].flush_model(["payment_state", "move_type", "invoice_payment_term_id"])
+        self.env["account.payment.term"].flush_model(["early_discount"])
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "credit_move_id"])
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         partner_filter = SQL("AND p.commercial_partner_id = ANY(%s)", list(partners.ids)) \
@@ -378,11 +384,18 @@ class LatePaymentDossier(models.Model):
                    aml.late_payment_level_id AS level_id, aml.late_payment_level_date AS level_date,
                    aml.late_payment_next_level_id AS next_level_id, aml.late_payment_next_date AS next_date,
                    COALESCE(aml.no_followup, FALSE) AS excluded,
-                   COALESCE(move.payment_state = 'blocked', FALSE) AS disputed
+                   COALESCE(move.payment_state = 'blocked', FALSE) AS disputed,
+                   CASE WHEN term.early_discount AND move.move_type IN ('out_invoice', 'out_receipt')
+                        THEN aml.discount_date END AS discount_date,
+                   (aml.discount_date IS NOT NULL AND term.early_discount AND (
+                        EXISTS(SELECT 1 FROM account_partial_reconcile part WHERE part.debit_move_id = aml.id)
+                        OR EXISTS(SELECT 1 FROM account_partial_reconcile part WHERE part.credit_move_id = aml.id)
+                   )) IS TRUE AS paid_in_part
               FROM account_move_line aml
               JOIN account_account account ON account.id = aml.account_id
               JOIN account_move move ON move.id = aml.move_id
               JOIN res_partner p ON p.id = aml.partner_id
+              LEFT JOIN account_payment_term term ON term.id = move.invoice_payment_term_id
              WHERE aml.company_id = %(company)s
                AND account.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'

@@ -5,6 +5,10 @@ from odoo.addons.account_late_payment.engine import followup, risk
 
 # a level's tones are shared ones or its company's (checked by _check_tones)
 TONE_DOMAIN = "[('company_id', 'in', (False, company_id))]"
+KINDS = [
+    ("due", "Days from the due date"),
+    ("discount", "Days before the early-payment discount deadline"),
+]
 
 
 class LatePaymentLevel(models.Model):
@@ -20,10 +24,19 @@ class LatePaymentLevel(models.Model):
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
+    kind = fields.Selection(
+        KINDS, string="Counted", required=True, default="due",
+        help="Days from the due date: the usual levels. Days before the early-payment discount deadline: "
+             "the reminder of an early-payment discount still open (the payment term grants one and nothing "
+             "was paid yet), sent while it can still be taken and never after its deadline; one per policy.")
     days = fields.Integer(
-        string="Days from the due date", required=True,
+        string="Days from the due date", required=True, default=0,
         help="When this level fires, in days from the due date of each invoice (or instalment): "
              "negative before it (a courtesy reminder), positive after it.")
+    days_before_discount = fields.Integer(
+        string="Days before the discount deadline", default=3,
+        help="The early-payment discount reminder goes out this many days before the discount deadline "
+             "(0: on the deadline day).")
     tone_id = fields.Many2one(
         "late.payment.tone", required=True, ondelete="restrict", domain=TONE_DOMAIN)
     tone_min_id = fields.Many2one(
@@ -60,8 +73,19 @@ class LatePaymentLevel(models.Model):
 
     _days_gap_positive = models.Constraint(
         "CHECK(min_gap_days >= 0)", "The days before the next level cannot be negative.")
+    _days_before_discount_positive = models.Constraint(
+        "CHECK(days_before_discount IS NULL OR days_before_discount >= 0)",
+        "The days before the discount deadline cannot be negative.")
 
-    @api.constrains("days", "sequence", "is_escalation", "policy_id")
+    @api.constrains("kind", "is_formal_notice", "is_escalation", "invoice_penalties")
+    def _check_discount_kind(self):
+        for level in self.filtered(lambda level: level.kind == "discount"):
+            if level.is_formal_notice or level.is_escalation or level.invoice_penalties:
+                raise ValidationError(self.env._(
+                    "The level \u201c%(level)s\u201d reminds of an early-payment discount: it cannot be a formal "
+                    "notice, an escalation or invoice penalties.", level=level.name))
+
+    @api.constrains("days", "sequence", "is_escalation", "policy_id", "kind")
     def _check_policy_levels(self):
         # a policy form writes all its levels at once: the policy checks them when it is done
         if not self.env.context.get("late_payment_defer_level_check"):
@@ -98,7 +122,8 @@ class LatePaymentLevel(models.Model):
         self.ensure_one()
         return followup.Level(
             id=self.id, days=self.days, sequence=self.sequence, min_gap_days=self.min_gap_days or 0,
-            gated=self.is_formal_notice or self.is_escalation, is_escalation=self.is_escalation)
+            gated=self.is_formal_notice or self.is_escalation, is_escalation=self.is_escalation,
+            days_before_discount=(self.days_before_discount or 0) if self.kind == "discount" else None)
 
     def _late_payment_engine_levels_by_id(self):
         return {level.id: level._late_payment_engine_level() for level in self}
@@ -107,11 +132,12 @@ class LatePaymentLevel(models.Model):
         """{level id: points of the risk score's level factor} (see engine.risk.policy_level_points)."""
         points = {}
         policies = self.policy_id
-        policies.level_ids.fetch(["policy_id", "sequence", "days", "is_formal_notice", "is_escalation"])
+        policies.level_ids.fetch(["policy_id", "sequence", "days", "is_formal_notice", "is_escalation", "kind"])
         for policy in policies:
+            # a discount reminder says nothing about the customer: no points
             points.update(risk.policy_level_points([
                 risk.PolicyLevel(level.id, level.sequence, level.days, level.is_formal_notice, level.is_escalation)
-                for level in policy.level_ids], weights))
+                for level in policy.level_ids if level.kind != "discount"], weights))
         return {level.id: points.get(level.id, 0.0) for level in self}
 
     def _late_payment_tone(self, relationship, tones=None):

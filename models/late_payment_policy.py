@@ -100,6 +100,11 @@ class LatePaymentPolicy(models.Model):
                         "%(first_days)s from the due date): the levels must fire later and later.",
                         policy=policy.name, first=first.name, second=second.name,
                         first_days=first.days, second_days=second.days))
+                if error == followup.TWO_DISCOUNT_LEVELS:
+                    raise ValidationError(self.env._(
+                        "The policy \u201c%(policy)s\u201d has two early-payment discount reminders "
+                        "(\u201c%(first)s\u201d and \u201c%(second)s\u201d): keep one.",
+                        policy=policy.name, first=first.name, second=second.name))
                 if error == followup.ESCALATION_NOT_LAST:
                     raise ValidationError(self.env._(
                         "The escalation \u201c%(level)s\u201d must be the last level of the policy "

@@ -25,8 +25,10 @@ class LatePaymentCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.company = cls.company_data["company"]
         cls.policy = cls.env["late.payment.policy"]._late_payment_default_policy(cls.company)
-        levels = cls.policy.level_ids.sorted(lambda level: (level.sequence, level.days))
+        levels = cls.policy.level_ids.filtered(lambda level: level.kind == "due").sorted(
+            lambda level: (level.sequence, level.days))
         cls.courtesy, cls.friendly, cls.firm, cls.formal, cls.escalation = levels
+        cls.discount = cls.policy.level_ids.filtered(lambda level: level.kind == "discount")
         cls.tone = {
             key: cls.env.ref(f"account_late_payment.late_payment_tone_{key}")
             for key in ("courteous", "friendly", "firm", "formal", "collection")

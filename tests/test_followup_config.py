@@ -30,12 +30,18 @@ class TestFollowupConfig(LatePaymentCommon):
         self.assertTrue(self.formal.is_formal_notice and self.formal.channel_letter)
         self.assertTrue(self.escalation.is_escalation and self.escalation.channel_task)
         self.assertEqual(self.tone["courteous"].mail_template_id.model, "late.payment.dossier")
+        # the early-payment discount reminder, 3 days before the discount deadline, courteous
+        self.assertEqual((self.discount.name, self.discount.kind, self.discount.days_before_discount),
+                         ("Early-payment discount reminder", "discount", 3))
+        self.assertEqual((self.discount.tone_id, self.discount.tone_max_id), (self.tone["courteous"],) * 2)
+        self.assertTrue(self.discount.auto and self.discount.channel_email)
 
     def test_every_company_gets_a_default_policy(self):
         company_2 = self.setup_other_company()["company"]
         policy = self.env["late.payment.policy"]._late_payment_default_policy(company_2)
         self.assertEqual(policy.name, self.policy.name)
-        self.assertEqual(policy.level_ids.mapped("days"), [-5, 3, 15, 30, 45])
+        self.assertEqual(policy.level_ids.mapped("days"), [0, -5, 3, 15, 30, 45])
+        self.assertEqual(policy.level_ids.mapped("kind"), ["discount", *["due"] * 5])
         self.assertEqual(policy.level_ids.company_id, company_2)
         # one default per company: making another one the default unsets the first
         other = self.env["late.payment.policy"].create({"name": "Other", "company_id": self.company.id})
@@ -64,7 +70,7 @@ class TestFollowupConfig(LatePaymentCommon):
             Command.update(self.firm.id, {"days": 20}), Command.update(self.formal.id, {"days": 35}),
             Command.update(self.escalation.id, {"days": 50}),
         ]})
-        self.assertEqual(self.policy.level_ids.mapped("days"), [-5, 3, 20, 35, 50])
+        self.assertEqual(self.policy.level_ids.mapped("days"), [0, -5, 3, 20, 35, 50])
 
     def test_escalation_must_be_last(self):
         with self.assertRaisesRegex(ValidationError, "must be the last level"):
@@ -112,7 +118,7 @@ class TestFollowupConfig(LatePaymentCommon):
         with self.assertRaisesRegex(UserError, "Archive the policy"):
             self.friendly.unlink()
         self.courtesy.unlink()
-        self.assertEqual(len(self.policy.level_ids), 4)
+        self.assertEqual(len(self.policy.level_ids), 5)
 
     def test_gap_cannot_be_negative(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -139,7 +145,7 @@ class TestFollowupConfig(LatePaymentCommon):
         self._invoice(500.0)
         dossier = self._refresh(day(20))
         # users of the follow-up read the configuration and work the dossiers
-        self.assertEqual(self.policy.with_user(self.lp_user).level_ids.mapped("days"), [-5, 3, 15, 30, 45])
+        self.assertEqual(self.policy.with_user(self.lp_user).level_ids.mapped("days"), [0, -5, 3, 15, 30, 45])
         self.assertTrue(self.tone["firm"].with_user(self.lp_user).name)
         with self.assertRaises(AccessError):
             self.policy.with_user(self.lp_user).min_gap_days = 2

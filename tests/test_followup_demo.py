@@ -50,9 +50,9 @@ class TestFollowupDemo(TransactionCase):
         policy = self.env["late.payment.policy"]._late_payment_default_policy(self.company)
         self.assertEqual(policy.with_context(lang="fr_FR").name, "Relance standard")
         self.assertEqual(policy.with_context(lang="fr_FR").level_ids.mapped("name"), [
-            "Rappel de courtoisie", "Rappel cordial", "Relance ferme", "Mise en demeure",
+            "Rappel d'escompte", "Rappel de courtoisie", "Rappel cordial", "Relance ferme", "Mise en demeure",
             "Transmission au recouvrement"])
-        self.assertEqual(policy.with_context(lang="en_US").level_ids[2].name, "Firm reminder")
+        self.assertEqual(policy.with_context(lang="en_US").level_ids[3].name, "Firm reminder")
         firm = self.env.ref("account_late_payment.late_payment_tone_firm")
         french = self._dossier("transports_petit")
         self.assertEqual(french.partner_id.lang, "fr_FR")

@@ -287,3 +287,116 @@ def test_collective_proceedings_stop_every_reminder():
     # nothing owed: nothing to declare
     assert state([], day(20), proceedings=True).status == "none"
     assert state([line(100), line(-100, id=2)], day(20), proceedings=True).status == "none"
+
+
+# -- the early-payment discount reminder ------------------------------------------------------
+# 2 % at 10 days, net 30: invoiced on day -30, the discount deadline is day -20; reminded 3
+# days before it, on day -23 (not 5 days before the due date, day -5)
+DISCOUNT = Level(9, 0, 0, min_gap_days=2, days_before_discount=3)
+WITH_DISCOUNT = [*LEVELS, DISCOUNT]
+DEADLINE = day(-20)
+
+
+def discounted(**kw):
+    return line(1000, discount_date=DEADLINE, **kw)
+
+
+@pytest.mark.parametrize(("offset", "level", "when"), [
+    (-30, DISCOUNT, -23),   # invoiced: planned 3 days before the deadline
+    (-24, DISCOUNT, -23),   # the day before deadline - 3
+    (-23, DISCOUNT, -23),   # deadline - 3: due
+    (-21, DISCOUNT, -23),
+    (-20, DISCOUNT, -23),   # the deadline itself: the discount can still be taken
+    (-19, COURTESY, -5),    # the day after: never the discount again
+    (-5, COURTESY, -5),
+    (4, FRIENDLY, 3),
+])
+def test_discount_reminder_counts_days_before_the_deadline(offset, level, when):
+    assert followup.line_next_level(WITH_DISCOUNT, discounted(), day(offset)) == (level, day(when))
+
+
+def test_discount_already_lapsed_when_the_invoice_is_created():
+    # invoiced late (back-dated): the deadline passed before the first refresh
+    assert followup.line_next_level(WITH_DISCOUNT, discounted(), day(-15)) == (COURTESY, day(-5))
+
+
+def test_discount_reminder_between_the_window_and_the_deadline_goes_at_once():
+    # posted on day -22, after deadline - 3 but before the deadline: due now
+    level, when = followup.line_next_level(WITH_DISCOUNT, discounted(), day(-22))
+    assert (level, when <= day(-22)) == (DISCOUNT, True)
+
+
+def test_partially_paid_invoice_has_no_discount():
+    assert followup.line_next_level(WITH_DISCOUNT, discounted(paid_in_part=True), day(-23)) == (COURTESY, day(-5))
+    assert followup.discount_open(DEADLINE, True, day(-25)) is False
+    assert followup.discount_open(DEADLINE, False, day(-20)) is True
+    assert followup.discount_open(DEADLINE, False, day(-19)) is False
+    assert followup.discount_open(None, False, day(-25)) is False
+
+
+def test_instalment_lines_have_no_discount():
+    # Odoo grants the discount only on single-line terms: an instalment line has no deadline
+    lines = [line(300, DUE, id=1), line(700, day(30), id=2)]
+    result = followup.dossier_state(WITH_DISCOUNT, lines, day(-20))
+    assert {(s.id, s.next_level) for s in result.lines} == {(1, COURTESY), (2, COURTESY)}
+
+
+def test_sent_once_then_the_levels_from_the_due_date():
+    reminded = discounted(level=DISCOUNT, level_date=day(-23))
+    assert followup.line_next_level(WITH_DISCOUNT, reminded, day(-21)) == (COURTESY, day(-5))
+    assert followup.line_next_level(WITH_DISCOUNT, reminded, day(-3)) == (COURTESY, day(-5))
+    assert followup.line_next_level(WITH_DISCOUNT, reminded, day(5)) == (FRIENDLY, day(3))
+    # sent on the deadline day: the courtesy reminder still waits the discount level's gap
+    late = discounted(level=DISCOUNT, level_date=day(-6))
+    assert followup.line_next_level(WITH_DISCOUNT, late, day(-5)) == (COURTESY, day(-4))
+
+
+def test_no_discount_reminder_once_another_level_was_reached():
+    reached = discounted(level=COURTESY, level_date=day(-25))
+    assert followup.line_next_level(WITH_DISCOUNT, reached, day(-23))[0] is not DISCOUNT
+
+
+def test_a_level_from_the_due_date_that_comes_first_wins():
+    # immediate payment, 2 % within 10 days: the courtesy reminder (5 days before the due date)
+    # comes before the discount reminder (day 7), which is skipped
+    early = line(1000, discount_date=day(10))
+    assert followup.line_next_level(WITH_DISCOUNT, early, day(-6)) == (COURTESY, day(-5))
+
+
+def test_without_a_discount_level_nothing_changes():
+    assert followup.line_next_level(LEVELS, discounted(), day(-23)) == (COURTESY, day(-5))
+
+
+def test_discount_level_is_the_softest_in_a_grouped_reminder():
+    lines = [discounted(id=1), line(400, day(-26), id=2)]
+    result = followup.dossier_state(WITH_DISCOUNT, lines, day(-22))
+    by_id = {s.id: s for s in result.lines}
+    assert by_id[1].next_level == DISCOUNT
+    assert by_id[2].next_level == FRIENDLY
+    assert (result.status, result.next_level) == ("due", FRIENDLY)
+    # alone, it is the reminder's level
+    alone = followup.dossier_state(WITH_DISCOUNT, [discounted()], day(-23))
+    assert (alone.status, alone.next_level, alone.next_action_date) == ("due", DISCOUNT, day(-23))
+    planned = followup.dossier_state(WITH_DISCOUNT, [discounted()], day(-28))
+    assert (planned.status, planned.next_level, planned.next_action_date) == ("planned", DISCOUNT, day(-23))
+    # a discount level reached is the dossier's level until another one is
+    reminded = followup.dossier_state(WITH_DISCOUNT, [discounted(level=DISCOUNT, level_date=day(-23))], day(-21))
+    assert (reminded.level, reminded.next_level, reminded.status) == (DISCOUNT, COURTESY, "planned")
+
+
+def test_check_levels_ignores_the_discount_level_and_allows_one():
+    assert followup.check_levels(WITH_DISCOUNT) == []
+    assert followup.check_levels([*LEVELS, Level(10, -5, 0, days_before_discount=3)]) == []
+    other = Level(10, 0, 1, days_before_discount=1)
+    assert followup.check_levels([*WITH_DISCOUNT, other]) == [(followup.TWO_DISCOUNT_LEVELS, DISCOUNT, other)]
+
+
+@given(st.integers(-40, 60), st.integers(0, 15), st.booleans())
+def test_discount_never_after_its_deadline(today_offset, before, paid_in_part):
+    discount = Level(9, 0, 0, days_before_discount=before)
+    level, when = followup.line_next_level([*LEVELS, discount], discounted(paid_in_part=paid_in_part),
+                                           day(today_offset))
+    if level == discount:
+        assert not paid_in_part
+        assert day(today_offset) <= DEADLINE
+        assert when == DEADLINE - timedelta(days=before)
