@@ -144,7 +144,8 @@ def render(command, result, args):
     return json.dumps(result, indent=2)
 
 
-def main(argv=None):
+def main(argv=None, **options):
+    """The command line; `options` go to the Client (session, transport, timeout)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     missing = [name for name in ("url", "db", "key") if not getattr(args, name)]
@@ -155,7 +156,7 @@ def main(argv=None):
     if args.command == "dispute" and not args.resolve and not args.reason:
         parser.error("dispute needs --reason (or --resolve)")
     client = Client(args.url, args.db, args.key, protocol="xmlrpc" if args.xmlrpc else "json2", login=args.login,
-                    company_id=args.company, lang=args.lang)
+                    company_id=args.company, lang=args.lang, **options)
     try:
         result = execute(args, client)
     except ApiError as error:

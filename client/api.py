@@ -36,11 +36,12 @@ class Client:
     (Preferences > Account Security > New API Key); ``protocol``: ``json2`` (default) or
     ``xmlrpc``, which also needs the ``login`` of the key's user; ``company_id``: the company to
     work in (default: the user's current company); ``lang``: the language of the messages
-    (``fr_FR``, ...).
+    (``fr_FR``, ...); ``session``: the ``requests.Session`` of JSON-2 calls; ``transport``: the
+    ``xmlrpc.client.Transport`` of XML-RPC calls.
     """
 
     def __init__(self, url, db, key, protocol="json2", login=None, company_id=None, lang=None, timeout=60,
-                 session=None):
+                 session=None, transport=None):
         if protocol not in PROTOCOLS:
             raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
         if protocol == "xmlrpc" and not login:
@@ -57,6 +58,7 @@ class Client:
         if lang:
             self.context["lang"] = lang
         self._session = session or requests.Session()
+        self._transport = transport
         self._uid = None
 
     # -- transport ---------------------------------------------------------------------------
@@ -90,7 +92,7 @@ class Client:
         return body
 
     def _xmlrpc(self, service):
-        return xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/{service}", allow_none=True)
+        return xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/{service}", transport=self._transport, allow_none=True)
 
     def _call_xmlrpc(self, model, method, ids, kwargs):
         try:
