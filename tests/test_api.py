@@ -251,7 +251,7 @@ class TestApiCommandLine(ApiCommon):
     def test_status_table_and_json(self):
         code, out, err = self.cli("status", "Api Customer SA")
         self.assertEqual((code, err), (0, ""))
-        header, rule, row = out.splitlines()
+        header, _rule, row = out.splitlines()
         self.assertIn("overdue", header)
         self.assertIn("Api Customer SA", row)
         self.assertIn("1,200.00", row)
