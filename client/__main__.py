@@ -39,7 +39,8 @@ def build_parser():
     _connection(status)
 
     penalties = commands.add_parser("penalties", help="late interest and recovery indemnity of invoices")
-    penalties.add_argument("invoices", nargs="+", metavar="INVOICE", help="id or number")
+    penalties.add_argument("invoices", nargs="*", metavar="INVOICE", help="id or number")
+    penalties.add_argument("--customer", help="the open invoices of this customer (id or name)")
     penalties.add_argument("--date", help="accrued up to this day (YYYY-MM-DD, default today)")
     _connection(penalties)
 
@@ -71,7 +72,10 @@ def execute(args, client):
     if args.command == "status":
         return client.status(client.customer_ids(args.customers), at_date=args.date)
     if args.command == "penalties":
-        return client.penalties(client.invoice_ids(args.invoices), at_date=args.date)
+        invoice_ids = client.invoice_ids(args.invoices)
+        if args.customer:
+            invoice_ids += client.open_invoice_ids(args.customer)
+        return client.penalties(invoice_ids, at_date=args.date)
     if args.command == "promise":
         invoice_ids = client.invoice_ids(args.invoices) if args.invoices else None
         return client.promise(client.customer_ids([args.customer])[0], args.date, args.amount,
@@ -153,6 +157,8 @@ def main(argv=None, **options):
         parser.error("missing " + ", ".join(f"--{name}" for name in missing))
     if args.xmlrpc and not args.login:
         parser.error("--xmlrpc needs --login")
+    if args.command == "penalties" and not (args.invoices or args.customer):
+        parser.error("penalties needs invoices or --customer")
     if args.command == "dispute" and not args.resolve and not args.reason:
         parser.error("dispute needs --reason (or --resolve)")
     client = Client(args.url, args.db, args.key, protocol="xmlrpc" if args.xmlrpc else "json2", login=args.login,

@@ -121,6 +121,15 @@ class Client:
         return [self._find("account.move", "name", value, [("move_type", "in", ["out_invoice", "out_refund"])])
                 for value in invoices]
 
+    def open_invoice_ids(self, customer):
+        """Ids of the open (posted, not fully paid) invoices of `customer` (an id or a name), the
+        oldest due first."""
+        customer_id = self.customer_ids([customer])[0]
+        return self.call("account.move", "search", domain=[
+            ("commercial_partner_id", "=", customer_id), ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+            ("payment_state", "in", ["not_paid", "partial"]),
+        ], order="invoice_date_due, id")
+
     def _find(self, model, field, value, domain):
         if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
             return int(value)
@@ -131,7 +140,8 @@ class Client:
         if len(matches) != 1:
             names = ", ".join(row[field] for row in matches[:5])
             raise ApiError(f"No {kind} named {value!r}" if not matches
-                           else f"{len(matches)} {kind}s match {value!r}: {names}; give the id or the full name")
+                           else f"{len(matches)} {kind}s match {value!r}: {names}; give the id, the full name, "
+                                "or the company (--company)")
         return matches[0]["id"]
 
     # -- the late payment API ------------------------------------------------------------------

@@ -151,7 +151,8 @@ class LatePaymentApi(models.AbstractModel):
                 "risk_score": dossier.risk_score if dossier and dossier.risk_date else False,
                 "risk_class": (dossier.risk_class_id.name or False) if dossier else False,
                 "risk_factors": [
-                    {"code": factor.code, "name": factor.name, "value": factor.value if factor.has_value else False,
+                    {"code": factor.code, "name": factor.name,
+                     "value": round(factor.value, 2) if factor.has_value else False,
                      "points": factor.points, "weight": factor.weight}
                     for factor in (dossier.risk_factor_ids if dossier else ())
                 ],
