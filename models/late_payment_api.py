@@ -39,25 +39,33 @@ class LatePaymentApi(models.AbstractModel):
         existing and visible to the caller in its companies. Returns them; raises a UserError or
         a MissingError naming the wrong ids. Records of another company the caller cannot see are
         reported as missing: for the caller they do not exist."""
-        labels = {
-            "res.partner": self.env._("customer"),
-            "account.move": self.env._("invoice"),
-        }
-        label = labels.get(records._name, records._description)
         wrong = [value for value in records._ids
                  if isinstance(value, bool) or not isinstance(value, int) or value <= 0]
         if wrong:
-            raise UserError(self.env._(
-                "The %(what)s ids must be positive whole numbers, not %(values)s.",
-                what=label, values=", ".join(repr(value) for value in wrong)))
+            values = ", ".join(repr(value) for value in wrong)
+            if records._name == "res.partner":
+                message = self.env._("The customer ids must be positive whole numbers, not %(values)s.", values=values)
+            elif records._name == "account.move":
+                message = self.env._("The invoice ids must be positive whole numbers, not %(values)s.", values=values)
+            else:
+                message = self.env._("The ids must be positive whole numbers, not %(values)s.", values=values)
+            raise UserError(message)
         if not records:
             return records
-        visible = records.exists()._filtered_access("read")
-        missing = [record_id for record_id in records._ids if record_id not in set(visible._ids)]
+        visible = set(records.exists()._filtered_access("read")._ids)
+        missing = [record_id for record_id in records._ids if record_id not in visible]
         if missing:
-            raise MissingError(self.env._(
-                "No %(what)s with the id %(ids)s in %(company)s (it does not exist, or you cannot see it).",
-                what=label, ids=", ".join(str(record_id) for record_id in missing), company=self.env.company.name))
+            ids, company = ", ".join(str(record_id) for record_id in missing), self.env.company.name
+            if records._name == "res.partner":
+                message = self.env._("No customer with the id %(ids)s in %(company)s (it does not exist, or you "
+                                     "cannot see it).", ids=ids, company=company)
+            elif records._name == "account.move":
+                message = self.env._("No invoice with the id %(ids)s in %(company)s (it does not exist, or you "
+                                     "cannot see it).", ids=ids, company=company)
+            else:
+                message = self.env._("No record with the id %(ids)s in %(company)s (it does not exist, or you "
+                                     "cannot see it).", ids=ids, company=company)
+            raise MissingError(message)
         return records
 
     @api.model

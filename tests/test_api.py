@@ -151,7 +151,9 @@ class TestApiStatus(ApiCommon):
         self.env["ir.module.module"]._load_module_terms(["account_late_payment"], ["fr_FR"], overwrite=True)
         error = self.assertRefused(
             lambda: self.client(lang="fr_FR").status([self.customer.id], at_date="hier"), 422)
-        self.assertNotIn("is not a date", error.message)
+        self.assertIn("n'est pas une date", error.message)
+        self.assertRefused(lambda: self.client(lang="fr_FR").status([99999999]), 404,
+                           "Aucun client avec l'identifiant 99999999")
 
     def test_billing_user_cannot_configure(self):
         client = self.client()
