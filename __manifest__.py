@@ -52,5 +52,6 @@
         "demo/late_payment_demo.xml",
         "demo/late_payment_followup_demo.xml",
         "demo/late_payment_risk_demo.xml",
+        "demo/late_payment_api_demo.xml",
     ],
 }

@@ -163,7 +163,10 @@ class AccountMove(models.Model):
         once), ``indemnity_to_invoice`` and ``periods_to_invoice`` (as ``periods``). Amounts are
         in the invoice currency.
         """
+        api_model = self.env["late.payment.api"]
+        api_model._late_payment_check_caller(group=None)
         day = self._late_payment_parse_date(at_date)
+        api_model._late_payment_check_records(self)
         wrong = self.filtered(lambda m: m.move_type not in CUSTOMER_TYPES)
         if wrong:
             raise UserError(self.env._(

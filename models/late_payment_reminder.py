@@ -245,18 +245,21 @@ class LatePaymentReminder(models.Model):
 
     # -- sending ---------------------------------------------------------------------------------
     @api.model
-    def _late_payment_send(self, dossiers, origin="console", include_manual=False, refresh=True, business_day=True):
+    def _late_payment_send(self, dossiers, origin="console", include_manual=False, refresh=True, business_day=True,
+                           dry_run=False):
         """Send the reminders that are due to the customers of `dossiers` (late.payment.dossier),
         rechecked now: the one way reminders go out (daily run, console, API). Returns the
         reminders created. `include_manual`: also the levels that wait for an accountant
         (otherwise the responsible gets a task for them). `refresh=False` only when the caller
-        has just locked and refreshed these dossiers in this transaction."""
+        has just locked and refreshed these dossiers in this transaction. `dry_run`: send
+        nothing, write no reminder and ask nobody for a manual level; return the plans of the
+        reminders that would go (see `_late_payment_plans`) instead."""
         if origin != "cron" and not self.env.su and not self.env.user.has_group(USER_GROUP):
             raise AccessError(self.env._("Only the late payment users may send reminders."))
         user = self.env.user if origin != "cron" else self.env["res.users"]
         sudo = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
         dossier_model = sudo.env["late.payment.dossier"]
-        result = sudo.browse()
+        result = [] if dry_run else sudo.browse()
         for company, given in dossiers.sudo().grouped("company_id").items():
             company_dossiers = given
             if refresh:
@@ -267,11 +270,16 @@ class LatePaymentReminder(models.Model):
                                  "transaction: skipped", sorted(set(partner_ids) - set(locked)), company.name)
                 company_dossiers = dossier_model._late_payment_refresh(
                     partners=sudo.env["res.partner"].browse(locked), company=company)
-            result |= sudo._late_payment_send_company(company, company_dossiers, origin, user, include_manual,
-                                                      business_day)
-        return result.with_env(self.env)
+            sent = sudo._late_payment_send_company(company, company_dossiers, origin, user, include_manual,
+                                                   business_day, dry_run=dry_run)
+            if dry_run:
+                result.extend(sent)
+            else:
+                result |= sent
+        return result if dry_run else result.with_env(self.env)
 
-    def _late_payment_send_company(self, company, dossiers, origin, user, include_manual, business_day):
+    def _late_payment_send_company(self, company, dossiers, origin, user, include_manual, business_day,
+                                   dry_run=False):
         today = fields.Date.context_today(self)
         dossier_model = self.env["late.payment.dossier"]
         dossiers.fetch(["partner_id", "status", "next_level_id", "next_tone_id", "user_id"])
@@ -286,6 +294,8 @@ class LatePaymentReminder(models.Model):
                 to_send.append(dossier)
             elif decision.action == rules.MANUAL:
                 manual |= dossier
+        if dry_run:
+            return self._late_payment_plans(company, to_send, today, user)
         manual._late_payment_ask_for_manual_level()
         plans = self._late_payment_plans(company, to_send, today, user)
         if not plans:

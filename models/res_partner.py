@@ -638,3 +638,33 @@ class ResPartner(models.Model):
             batch._late_payment_check_company_status()
             if not cron._commit_progress(len(batch)):
                 break
+
+    # -- external API (JSON-2 /json/2/res.partner/<method>, XML-RPC): see models/late_payment_api.py --
+    def late_payment_get_status(self, at_date=None):
+        """(Named so because `late_payment_status` is the customer's follow-up status field.)
+        The follow-up of each customer of `self` in the caller's current company, evaluated on
+        `at_date` (an ISO date string, default today: the ages and the next action at that day,
+        on the invoices open now), as a list of dicts in the order of `self`: ``id``, ``name``,
+        ``company``, ``currency``, ``amount_due``, ``amount_overdue``, ``oldest_overdue_days``,
+        ``status`` (and ``status_label``), ``level`` (the last level reached), ``next_action``
+        (the next level), ``next_action_date``, ``risk_score``, ``risk_class``, ``risk_factors``
+        (``{code, name, value, points, weight}``), ``promise`` (``{date, amount}`` of the open
+        promise to pay) and ``plan`` (the state of the instalment plan). Empty values are false."""
+        api_model = self.env["late.payment.api"]
+        api_model._late_payment_check_caller()
+        day = api_model._late_payment_check_date(at_date)
+        api_model._late_payment_check_records(self)
+        return api_model._late_payment_status(self, day)
+
+    def late_payment_run(self, dry_run=False):
+        """Run the follow-up now for the customers of `self` in the caller's current company:
+        send the reminders that are due (the daily run's rules and its one send path, whatever
+        the day), or with `dry_run` only say what would be sent. A list of dicts, one per
+        reminder: ``reminder_id`` (false in a dry run), ``customer_id``, ``customer``, ``level``,
+        ``channels``, ``result`` (``dry_run`` in a dry run), ``currency``, ``amount`` and
+        ``invoices`` (``{id, name, due_date, days_late, amount_residual, level}``)."""
+        api_model = self.env["late.payment.api"]
+        api_model._late_payment_check_caller()
+        api_model._late_payment_check_bool(dry_run, "dry_run")
+        api_model._late_payment_check_records(self)
+        return api_model._late_payment_run(self, dry_run)

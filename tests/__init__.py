@@ -21,3 +21,4 @@ from . import test_company_status
 from . import test_risk_demo
 from . import test_discount_reminder
 from . import test_discount_demo
+from . import test_api

@@ -1,0 +1,230 @@
+"""The external API: what outside callers (a CRM, a BI tool, a collection agency) reach through
+Odoo's JSON-2 (`/json/2/<model>/<method>`) and XML-RPC endpoints with an API key.
+
+The public methods live on the models they speak of (`res.partner.late_payment_get_status`,
+`res.partner.late_payment_run`, `account.move.late_payment_penalties`); this abstract model
+holds what they share: checking the caller and its arguments (a clear, translated error and no
+change for a bad one), and turning records into plain values (ISO dates, numbers, lists of
+dicts: JSON and XML-RPC serialisable, no None).
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, MissingError, UserError
+
+from .late_payment_reminder import CHANNEL_FIELDS
+
+USER_GROUP = "account_late_payment.group_late_payment_user"
+
+
+class LatePaymentApi(models.AbstractModel):
+    _name = "late.payment.api"
+    _description = "Late payments: external API helpers"
+
+    # -- checks ----------------------------------------------------------------------------------
+    @api.model
+    def _late_payment_check_caller(self, group=USER_GROUP):
+        """The caller may use the API: a late payment user (`group`), or with `group=None` any
+        internal user; never a portal or public user."""
+        if self.env.su:
+            return
+        user = self.env.user
+        if not user._is_internal() or (group and not user.has_group(group)):
+            raise AccessError(self.env._(
+                "The late payment API is for the late payment users of the company: ask your administrator "
+                "for access."))
+
+    @api.model
+    def _late_payment_check_records(self, records):
+        """`records` (as browsed from the caller's `ids`): each id an integer, each record
+        existing and visible to the caller in its companies. Returns them; raises a UserError or
+        a MissingError naming the wrong ids. Records of another company the caller cannot see are
+        reported as missing: for the caller they do not exist."""
+        wrong = [value for value in records._ids
+                 if isinstance(value, bool) or not isinstance(value, int) or value <= 0]
+        if wrong:
+            values = ", ".join(repr(value) for value in wrong)
+            if records._name == "res.partner":
+                message = self.env._("The customer ids must be positive whole numbers, not %(values)s.", values=values)
+            elif records._name == "account.move":
+                message = self.env._("The invoice ids must be positive whole numbers, not %(values)s.", values=values)
+            else:
+                message = self.env._("The ids must be positive whole numbers, not %(values)s.", values=values)
+            raise UserError(message)
+        if not records:
+            return records
+        visible = set(records.exists()._filtered_access("read")._ids)
+        missing = [record_id for record_id in records._ids if record_id not in visible]
+        if missing:
+            ids, company = ", ".join(str(record_id) for record_id in missing), self.env.company.name
+            if records._name == "res.partner":
+                message = self.env._("No customer with the id %(ids)s in %(company)s (it does not exist, or you "
+                                     "cannot see it).", ids=ids, company=company)
+            elif records._name == "account.move":
+                message = self.env._("No invoice with the id %(ids)s in %(company)s (it does not exist, or you "
+                                     "cannot see it).", ids=ids, company=company)
+            else:
+                message = self.env._("No record with the id %(ids)s in %(company)s (it does not exist, or you "
+                                     "cannot see it).", ids=ids, company=company)
+            raise MissingError(message)
+        return records
+
+    @api.model
+    def _late_payment_check_date(self, value):
+        """`value` (an ISO date string, None or False for today) as a date, or a clear error."""
+        return self.env["account.move"]._late_payment_parse_date(value)
+
+    @api.model
+    def _late_payment_check_bool(self, value, name):
+        if not isinstance(value, bool):
+            raise UserError(self.env._(
+                "%(name)s must be true or false, not %(value)s.", name=name, value=repr(value)))
+        return value
+
+    # -- values --------------------------------------------------------------------------------
+    @api.model
+    def _late_payment_date(self, value):
+        """An ISO date string, or False (XML-RPC has no None)."""
+        return fields.Date.to_string(value) if value else False
+
+    @api.model
+    def _late_payment_states(self, partners, company, day):
+        """{commercial partner id: dossier values} of `partners` in `company` evaluated on `day`
+        (the follow-up rules of the daily refresh, on the lines open now), written nowhere."""
+        dossier_model = self.env["late.payment.dossier"].sudo()
+        partners = partners.sudo().commercial_partner_id
+        rows = dossier_model._late_payment_fetch_lines(company, partners)
+        by_partner = {}
+        for row in rows:
+            by_partner.setdefault(row["partner_id"], []).append(row)
+        customers = partners.with_company(company)
+        setup = dossier_model._late_payment_setup(company, customers, rows)
+        return {
+            customer.id: dossier_model._late_payment_state_vals(customer, by_partner.get(customer.id, []), setup,
+                                                                day)[0]
+            for customer in customers
+        }
+
+    @api.model
+    def _late_payment_settlements(self, partners, company):
+        """{commercial partner id: {'promise': {date, amount} or False, 'plan': state or False}}
+        from the settlement feature when it is installed."""
+        dossier_model = self.env["late.payment.dossier"].sudo()
+        found = {}
+        if hasattr(dossier_model, "_late_payment_settlement_status"):
+            found = dossier_model._late_payment_settlement_status(partners, company) or {}
+        result = {}
+        for partner in partners:
+            entry = found.get(partner.id) or {}
+            promise = entry.get("promise")
+            result[partner.id] = {
+                "promise": {"date": promise["date"], "amount": promise["amount"]} if promise else False,
+                "plan": entry.get("plan") or False,
+            }
+        return result
+
+    @api.model
+    def _late_payment_status(self, partners, day):
+        """What `res.partner.late_payment_get_status` returns for `partners` (checked)."""
+        company = self.env.company
+        commercial = partners.sudo().commercial_partner_id
+        states = self._late_payment_states(commercial, company, day)
+        settlements = self._late_payment_settlements(commercial, company)
+        dossiers = self.env["late.payment.dossier"].sudo().search_fetch(
+            [("company_id", "=", company.id), ("partner_id", "in", commercial.ids)],
+            ["partner_id", "risk_score", "risk_date", "risk_class_id", "risk_factor_ids"])
+        by_partner = {dossier.partner_id.id: dossier for dossier in dossiers}
+        levels = self.env["late.payment.level"].sudo().browse(
+            {vals[key] for vals in states.values() for key in ("level_id", "next_level_id") if vals[key]})
+        statuses = dict(self.env["late.payment.dossier"]._fields["status"]._description_selection(self.env))
+        result = []
+        for partner in partners:
+            customer = partner.sudo().commercial_partner_id
+            vals = states[customer.id]
+            dossier = by_partner.get(customer.id)
+            level = levels.browse(vals["level_id"] or ())
+            next_level = levels.browse(vals["next_level_id"] or ())
+            result.append({
+                "id": partner.id,
+                "name": customer.name,
+                "company": company.name,
+                "currency": company.currency_id.name,
+                "amount_due": vals["amount_due"],
+                "amount_overdue": vals["amount_overdue"],
+                "oldest_overdue_days": vals["oldest_overdue_days"],
+                "status": vals["status"],
+                "status_label": statuses.get(vals["status"], vals["status"]),
+                "level": level.name or False,
+                "next_action": next_level.name or False,
+                "next_action_date": self._late_payment_date(vals["next_action_date"]),
+                "risk_score": dossier.risk_score if dossier and dossier.risk_date else False,
+                "risk_class": (dossier.risk_class_id.name or False) if dossier else False,
+                "risk_factors": [
+                    {"code": factor.code, "name": factor.name,
+                     "value": round(factor.value, 2) if factor.has_value else False,
+                     "points": factor.points, "weight": factor.weight}
+                    for factor in (dossier.risk_factor_ids if dossier else ())
+                ],
+                **settlements[customer.id],
+            })
+        return result
+
+    @api.model
+    def _late_payment_run(self, partners, dry_run):
+        """What `res.partner.late_payment_run` returns for `partners` (checked): the reminders
+        sent now, or those that would be, through the one send path."""
+        company = self.env.company
+        commercial = partners.sudo().commercial_partner_id
+        dossiers = self.env["late.payment.dossier"].sudo().search(
+            [("company_id", "=", company.id), ("partner_id", "in", commercial.ids)])
+        sent = self.env["late.payment.reminder"]._late_payment_send(dossiers.with_env(self.env), origin="api",
+                                                                     dry_run=dry_run)
+        if dry_run:
+            return [self._late_payment_plan_values(plan) for plan in sent]
+        return [self._late_payment_reminder_values(reminder) for reminder in sent.sudo()]
+
+    @api.model
+    def _late_payment_channels(self, channels):
+        return [channel for channel in CHANNEL_FIELDS if channel in channels]
+
+    @api.model
+    def _late_payment_plan_values(self, plan):
+        lines = plan["lines"]
+        return {
+            "reminder_id": False,
+            "customer_id": plan["partner"].id,
+            "customer": plan["partner"].name,
+            "level": plan["level"].name,
+            "channels": self._late_payment_channels(plan["channels"]),
+            "result": "dry_run",
+            "currency": plan["company"].currency_id.name,
+            "amount": plan["company"].currency_id.round(plan["amount"]),
+            "invoices": [
+                {"id": line.move_id.id, "name": line.move_id.name,
+                 "due_date": self._late_payment_date(line.date_maturity),
+                 "days_late": (plan["today"] - line.date_maturity).days if line.date_maturity else 0,
+                 "amount_residual": line.amount_residual,
+                 "level": line.late_payment_next_level_id.name}
+                for line in lines
+            ],
+        }
+
+    @api.model
+    def _late_payment_reminder_values(self, reminder):
+        return {
+            "reminder_id": reminder.id,
+            "customer_id": reminder.partner_id.id,
+            "customer": reminder.partner_id.name,
+            "level": reminder.level_id.name,
+            "channels": [channel for channel, fname in CHANNEL_FIELDS.items() if reminder[fname]],
+            "result": reminder.result,
+            "currency": reminder.currency_id.name,
+            "amount": reminder.amount_total,
+            "invoices": [
+                {"id": line.move_id.id, "name": line.move_id.name,
+                 "due_date": self._late_payment_date(line.date_maturity),
+                 "days_late": line.days_late,
+                 "amount_residual": line.amount_residual,
+                 "level": line.level_id.name}
+                for line in reminder.line_ids
+            ],
+        }
