@@ -21,7 +21,13 @@ class AccountMoveLine(models.Model):
         string="Next follow-up action", index="btree_not_null", copy=False, readonly=True,
         help="When this receivable line is due for its next follow-up level.")
 
+    late_payment_exclusion_reason = fields.Char(
+        string="Left out because", copy=False,
+        help="Why this invoice (or instalment) is left out of the follow-up.")
+
     def write(self, vals):
+        if vals.get("no_followup") is False and "late_payment_exclusion_reason" not in vals:
+            vals = {**vals, "late_payment_exclusion_reason": False}
         result = super().write(vals)
         if FOLLOWUP_TRIGGERS & set(vals):
             self.env["late.payment.dossier"]._late_payment_mark_dirty(self)
