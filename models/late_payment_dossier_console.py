@@ -79,10 +79,10 @@ class LatePaymentDossier(models.Model):
 
     def _late_payment_postpone(self, day, reason=False):
         """No reminder to these customers before `day` (their next action moves to it)."""
+        self._late_payment_check_user()
         today = fields.Date.context_today(self)
         if not day or day <= today:
             raise UserError(self.env._("Postpone the follow-up to a day after today."))
-        self._late_payment_check_user()
         self.write({"postponed_until": day})
         body = self.env._("Follow-up postponed to %(date)s.", date=fields.Date.to_string(day))
         for dossier in self:
