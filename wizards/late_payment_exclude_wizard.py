@@ -10,7 +10,8 @@ class LatePaymentExcludeWizard(models.TransientModel):
 
     dossier_id = fields.Many2one("late.payment.dossier", string="Customer", required=True)
     available_line_ids = fields.Many2many(
-        "account.move.line", "late_payment_exclude_wizard_available_rel", compute="_compute_available_line_ids")
+        "account.move.line", "late_payment_exclude_wizard_available_rel", string="Open items to choose from",
+        compute="_compute_available_line_ids")
     line_ids = fields.Many2many(
         "account.move.line", string="Open items", required=True, domain="[('id', 'in', available_line_ids)]")
     reason = fields.Char(required=True, help="Shown on the invoice.")
