@@ -212,7 +212,7 @@ class LatePaymentDossier(models.Model):
             bucket = kpi.bucket_of(due, today) if line.amount_residual > 0 else "credit"
             rows.append({"line": line, "due": due, "days": max(kpi.days_past_due(due, today), 0), "bucket": bucket})
         balance = kpi.aged_balance([(line.amount_residual, line.date_maturity or line.date) for line in lines], today)
-        credits = sum(line.amount_residual for line in lines if line.amount_residual < 0)
+        credit_total = sum(line.amount_residual for line in lines if line.amount_residual < 0)
         buckets = balance.as_dict()
         return {
             "today": today,
@@ -220,7 +220,7 @@ class LatePaymentDossier(models.Model):
             "buckets": [(code, buckets[code]) for code in kpi.BUCKETS],
             "bucket_labels": dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(
                 self.env)),
-            "credits": credits,
+            "credits": credit_total,
             "total": self.company_id.currency_id.round(sum(lines.mapped("amount_residual"))),
             "currency": self.company_id.currency_id,
         }

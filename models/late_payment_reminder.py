@@ -888,10 +888,10 @@ class LatePaymentReminder(models.Model):
         company = reminder.company_id
         currency = company.currency_id
         lines = reminder.line_ids.sorted(lambda line: (line.date_maturity or reminder.date, line.id))
-        credits = self.env["account.move.line"].sudo().search(
+        credit_lines = self.env["account.move.line"].sudo().search(
             reminder.dossier_id._open_lines_domain() & Domain("amount_residual", "<", 0),
             order="date, id") if reminder.dossier_id else self.env["account.move.line"]
-        total = currency.round(sum(lines.mapped("amount_residual")) + sum(credits.mapped("amount_residual")))
+        total = currency.round(sum(lines.mapped("amount_residual")) + sum(credit_lines.mapped("amount_residual")))
         penalties = []
         if reminder.level_id.state_penalties and lines:
             moves = lines.move_id.filtered(lambda move: move.move_type == "out_invoice")
@@ -917,7 +917,7 @@ class LatePaymentReminder(models.Model):
                  for move in lines.move_id.filtered(lambda move: move.is_invoice(include_receipts=True))]
         return {
             "lines": lines,
-            "credits": credits,
+            "credits": credit_lines,
             "total": total,
             "currency": currency,
             "penalties": penalties,

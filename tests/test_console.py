@@ -265,7 +265,7 @@ class TestConsoleLetters(LatePaymentCommon):
         self.assertIn(credit.name, html)
         self.assertIn("Days late", html)
         self.assertIn("o_late_payment_qr", html)
-        self.assertIn("/my/invoices/%s?access_token=" % invoice.id, html)
+        self.assertIn(f"/my/invoices/{invoice.id}?access_token=", html)
         self.assertIn("o_late_payment_window", html)
         # the firm level states the penalties: interest and indemnity per invoice
         self.assertTrue(self.firm.state_penalties)
