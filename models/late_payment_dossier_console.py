@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from odoo.addons.account_late_payment.engine import kpi
 
@@ -52,7 +53,8 @@ class LatePaymentDossier(models.Model):
             dossier.update({
                 "preview_available": True,
                 "preview_summary": self.env._(
-                    "%(level)s, tone %(tone)s, by %(channels)s, to %(recipient)s", level=preview["level"].name,
+                    "%(date)s: %(level)s, tone %(tone)s, by %(channels)s, to %(recipient)s",
+                    date=format_date(self.env, preview["date"]), level=preview["level"].name,
                     tone=preview["tone"].name or "", recipient=preview["recipient"].display_name,
                     channels=", ".join(label for channel, label in channel_labels.items()
                                        if channel in preview["channels"])),

@@ -479,22 +479,25 @@ class LatePaymentReminder(models.Model):
     @api.model
     def _late_payment_preview(self, dossier):
         """What the console would send to the customer of `dossier` now, rendered by the send
-        path's own functions: a dict with the level, tone, channels, recipient, lines, amount,
+        path's own functions: a dict with the date it would go out (today, or the planned date),
+        the level, tone, channels, recipient, lines, amount,
         the email's subject and body and the letter, in the customer's language; None when
         nothing is due."""
         dossier.ensure_one()
         sudo = self.sudo()
         dossier = dossier.sudo()
-        today = fields.Date.context_today(self)
         if not dossier.next_level_id:
             return None
-        plans = sudo._late_payment_plans(dossier.company_id, [dossier], today, self.env.user)
+        # a reminder planned later: what would go out on its date (as things stand today)
+        day = max(fields.Date.context_today(self), dossier.next_action_date or fields.Date.context_today(self))
+        plans = sudo._late_payment_plans(dossier.company_id, [dossier], day, self.env.user)
         if not plans:
             return None
         plan = plans[0]
         emails, letters = sudo._late_payment_render(plans)
         email = emails.get(dossier.id) or {}
         return {
+            "date": day,
             "level": plan["level"],
             "tone": plan["tone"],
             "channels": plan["channels"],

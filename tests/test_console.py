@@ -53,10 +53,13 @@ class TestConsole(LatePaymentCommon):
         self.assertIn(str(preview["body_html"]), str(mail.body_html))
         self.assertEqual(str(reminder.letter_body), str(preview["letter_body"]))
         self.assertEqual(str(reminder.letter_body), str(shown["letter_body"]))
-        # sent: nothing more to preview today
+        # sent: the preview shows the next level, on its date; nothing to send today
         dossier.invalidate_recordset()
         with self._at(day(15)):
-            self.assertFalse(dossier.preview_available)
+            self.assertEqual(dossier.status, "planned")
+            self.assertTrue(dossier.preview_available)
+            self.assertIn(self.formal.name, dossier.preview_summary)
+            self.assertIn("07/02/2025", dossier.preview_summary)  # the formal notice is due on day 30
             with self.assertRaises(UserError):
                 dossier.with_user(self.lp_user).action_send_reminder()
 
