@@ -11,7 +11,7 @@
     # static/description/icon.png. Not an application (`application` left at False): it has no
     # menu of its own, it adds to Invoicing (Customers, Reporting, Configuration).
     "images": ["static/description/banner.png"],
-    "depends": ["account", "mail", "sms", "snailmail_account"],
+    "depends": ["account", "mail", "sms", "snailmail_account", "account_qr_code_sepa"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/account_late_payment_security.xml",
@@ -25,6 +25,7 @@
         "data/product_product_data.xml",
         "report/report_invoice.xml",
         "report/late_payment_reminder_reports.xml",
+        "report/late_payment_statement_reports.xml",
         "views/late_payment_rate_views.xml",
         "views/late_payment_penalty_line_views.xml",
         "wizards/late_payment_penalty_invoice_views.xml",
@@ -34,6 +35,10 @@
         "views/late_payment_tone_views.xml",
         "views/late_payment_level_views.xml",
         "views/late_payment_policy_views.xml",
+        "wizards/late_payment_call_wizard_views.xml",
+        "wizards/late_payment_postpone_wizard_views.xml",
+        "wizards/late_payment_exclude_wizard_views.xml",
+        "wizards/late_payment_formal_notice_wizard_views.xml",
         "views/late_payment_dossier_views.xml",
         "views/late_payment_reminder_views.xml",
         "views/res_partner_views.xml",

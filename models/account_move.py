@@ -39,6 +39,9 @@ class AccountMove(models.Model):
         help="The highest follow-up level reached by the invoice's instalments.")
     late_payment_level_date = fields.Date(
         string="Follow-up level reached on", compute="_compute_late_payment_level", store=True)
+    late_payment_exclusion_reason = fields.Char(
+        string="Left out because", compute="_compute_late_payment_exclusion_reason",
+        help="Why this invoice is left out of the follow-up (set from the follow-up console).")
     late_payment_excluded = fields.Boolean(
         string="Left out of the follow-up", compute="_compute_late_payment_excluded", store=True,
         help="No reminder for this invoice: excluded from the follow-up, or its payment is blocked.")
@@ -101,6 +104,12 @@ class AccountMove(models.Model):
                 line.late_payment_level_date or fields.Date.to_date("1900-01-01")))
             move.late_payment_level_id = best.late_payment_level_id if best else False
             move.late_payment_level_date = best.late_payment_level_date if best else False
+
+    @api.depends("line_ids.late_payment_exclusion_reason")
+    def _compute_late_payment_exclusion_reason(self):
+        for move in self:
+            reasons = move.line_ids.filtered("late_payment_exclusion_reason").mapped("late_payment_exclusion_reason")
+            move.late_payment_exclusion_reason = "; ".join(dict.fromkeys(reasons)) or False
 
     @api.depends("payment_state", "line_ids.no_followup", "move_type")
     def _compute_late_payment_excluded(self):

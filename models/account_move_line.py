@@ -27,6 +27,9 @@ class AccountMoveLine(models.Model):
         string="Early-payment discount open", compute="_compute_late_payment_discount_open",
         help="The early-payment discount of this receivable line can still be taken today: its payment term "
              "grants one, nothing was paid on it yet and its deadline has not passed.")
+    late_payment_exclusion_reason = fields.Char(
+        string="Left out because", copy=False,
+        help="Why this invoice (or instalment) is left out of the follow-up.")
 
     def _compute_late_payment_discount_open(self):
         today = fields.Date.context_today(self)
@@ -40,6 +43,8 @@ class AccountMoveLine(models.Model):
                     line.discount_date, bool(line.matched_debit_ids or line.matched_credit_ids), today))
 
     def write(self, vals):
+        if vals.get("no_followup") is False and "late_payment_exclusion_reason" not in vals:
+            vals = {**vals, "late_payment_exclusion_reason": False}
         result = super().write(vals)
         if FOLLOWUP_TRIGGERS & set(vals):
             self.env["late.payment.dossier"]._late_payment_mark_dirty(self)

@@ -54,6 +54,11 @@ class LatePaymentLevel(models.Model):
         string="Automatic", default=True,
         help="Sent by the daily run; otherwise the level waits for an accountant in the follow-up console.")
     attach_invoices = fields.Boolean(string="Attach the invoices")
+    attach_letter = fields.Boolean(
+        string="Attach the letter", help="The email carries the reminder letter as a PDF.")
+    attach_statement = fields.Boolean(
+        string="Attach the statement",
+        help="The email carries the customer's statement of account (every open item, by age) as a PDF.")
     state_penalties = fields.Boolean(
         string="State the penalties", help="The reminder states the late interest and the recovery indemnity due.")
     invoice_penalties = fields.Boolean(

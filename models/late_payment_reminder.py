@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_date, html2plaintext
 
 from odoo.addons.account_late_payment.engine import reminders as rules
@@ -64,6 +64,7 @@ BATCH_SIZE = 100
 EMAIL_LAYOUT = "mail.mail_notification_light"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 INVOICE_REPORT = "account.account_invoices"
+STATEMENT_REPORT = "account_late_payment.action_report_late_payment_statement"
 # another transaction sent these reminders first (the unique index on line and level)
 ALREADY_SENT = psycopg2.errors.UniqueViolation
 # another transaction changed the same rows meanwhile: the whole transaction must start again
@@ -440,8 +441,7 @@ class LatePaymentReminder(models.Model):
     def _late_payment_deliver(self, plans, origin, user):
         """Create the reminders of `plans`, claim their lines, use their channels, and move the
         lines to their levels. Raises on a second reminder for a (line, level)."""
-        emails = self._late_payment_render_emails([plan for plan in plans if rules.EMAIL in plan["channels"]])
-        letters = self._late_payment_render_letters([plan for plan in plans if rules.LETTER in plan["channels"]])
+        emails, letters = self._late_payment_render(plans)
         vals_list = []
         for plan in plans:
             key = plan["dossier"].id
@@ -457,7 +457,7 @@ class LatePaymentReminder(models.Model):
                 "result": rules.result(plan["channels"], bounced=plan["bounced"]),
                 "email_to": emails[key]["email_to"] if key in emails else False,
                 "email_cc": emails[key]["email_cc"] if key in emails else False,
-                "letter_state": "queued" if key in letters else "none",
+                "letter_state": "queued" if rules.LETTER in plan["channels"] else "none",
                 "letter_body": letters.get(key, False),
                 "note": "\n".join(notes) or False,
             })
@@ -466,7 +466,7 @@ class LatePaymentReminder(models.Model):
             plan["reminder"] = reminder
         self._late_payment_claim_lines(plans)
         self._late_payment_send_emails(plans, emails)
-        self._late_payment_post_letters([plan for plan in plans if plan["dossier"].id in letters])
+        self._late_payment_post_letters([plan for plan in plans if rules.LETTER in plan["channels"]])
         self._late_payment_send_sms([plan for plan in plans if rules.SMS in plan["channels"]])
         self._late_payment_schedule_activities(plans)
         self._late_payment_log_on_customers(plans)
@@ -475,6 +475,50 @@ class LatePaymentReminder(models.Model):
         if with_penalties:
             with_penalties._late_payment_level_invoice_penalties()
         return reminders
+
+    def _late_payment_render(self, plans):
+        """({dossier id: email values}, {dossier id: letter text}) of `plans`: the one rendering
+        of what goes out, used by the send path and by the console's preview (so the preview is
+        what is sent). A letter is rendered for the plans that print one or attach it to the email."""
+        emails = self._late_payment_render_emails([plan for plan in plans if rules.EMAIL in plan["channels"]])
+        letters = self._late_payment_render_letters([
+            plan for plan in plans
+            if rules.LETTER in plan["channels"] or (rules.EMAIL in plan["channels"] and plan["level"].attach_letter)])
+        return emails, letters
+
+    @api.model
+    def _late_payment_preview(self, dossier):
+        """What the console would send to the customer of `dossier` now, rendered by the send
+        path's own functions: a dict with the date it would go out (today, or the planned date),
+        the level, tone, channels, recipient, lines, amount,
+        the email's subject and body and the letter, in the customer's language; None when
+        nothing is due."""
+        dossier.ensure_one()
+        sudo = self.sudo()
+        dossier = dossier.sudo()
+        if not dossier.next_level_id:
+            return None
+        # a reminder planned later: what would go out on its date (as things stand today)
+        day = max(fields.Date.context_today(self), dossier.next_action_date or fields.Date.context_today(self))
+        plans = sudo._late_payment_plans(dossier.company_id, [dossier], day, self.env.user)
+        if not plans:
+            return None
+        plan = plans[0]
+        emails, letters = sudo._late_payment_render(plans)
+        email = emails.get(dossier.id) or {}
+        return {
+            "date": day,
+            "level": plan["level"],
+            "tone": plan["tone"],
+            "channels": plan["channels"],
+            "recipient": plan["recipient"],
+            "lines": plan["lines"],
+            "amount": plan["amount"],
+            "email_to": email.get("email_to") or False,
+            "subject": email.get("subject") or False,
+            "body_html": email.get("body_html") or False,
+            "letter_body": letters.get(dossier.id) or False,
+        }
 
     def _late_payment_claim_lines(self, plans):
         """Insert the reminder lines in one query. The unique index on (receivable line, level)
@@ -552,6 +596,7 @@ class LatePaymentReminder(models.Model):
                 context_record=plan["partner"].with_context(lang=lang))
             attachment_ids = list(email.get("attachment_ids") or [])
             generated = list(email.get("attachments") or [])
+            generated += self._late_payment_document_pdfs(plan)
             if plan["level"].attach_invoices:
                 existing, rendered = self._late_payment_invoice_pdfs(plan["lines"].move_id)
                 attachment_ids += existing.ids
@@ -597,6 +642,24 @@ class LatePaymentReminder(models.Model):
         } for plan, mail in zip(plans, mails, strict=True)])
         for plan, mail in zip(plans, mails, strict=True):
             plan["reminder"].mail_message_id = mail.mail_message_id
+
+    def _late_payment_document_pdfs(self, plan):
+        """[(name, content)]: the letter and the statement of account the level attaches to the
+        email, rendered in the customer's language."""
+        level = plan["level"]
+        reminder = plan["reminder"]
+        lang = plan["recipient"].lang or plan["partner"].lang or self.env.lang
+        report_model = self.env["ir.actions.report"].sudo().with_context(lang=lang)
+        documents = []
+        if level.attach_letter and reminder.letter_body:
+            content, _kind = report_model._render_qweb_pdf(LETTER_REPORT, reminder.ids)
+            documents.append((self.with_context(lang=lang).env._(
+                "Reminder - %(customer)s.pdf", customer=plan["partner"].name), content))
+        if level.attach_statement:
+            content, _kind = report_model._render_qweb_pdf(STATEMENT_REPORT, plan["dossier"].ids)
+            documents.append((self.with_context(lang=lang).env._(
+                "Statement of account - %(customer)s.pdf", customer=plan["partner"].name), content))
+        return documents
 
     @api.model
     def _late_payment_invoice_pdfs(self, moves):
@@ -828,6 +891,77 @@ class LatePaymentReminder(models.Model):
         self.ensure_one()
         partner = self.recipient_id if self.recipient_id.street else self.partner_id
         return partner._display_address(without_company=False)
+
+    def _late_payment_letter_data(self):
+        """What the letter prints besides its text: the reminded lines, the customer's unapplied
+        credits, the total due, the penalties (when the level states them) and how to pay (the
+        invoices' payment links, the company's bank account and its SEPA QR code)."""
+        self.ensure_one()
+        reminder = self.sudo()
+        company = reminder.company_id
+        currency = company.currency_id
+        lines = reminder.line_ids.sorted(lambda line: (line.date_maturity or reminder.date, line.id))
+        credit_lines = self.env["account.move.line"].sudo().search(
+            reminder.dossier_id._open_lines_domain() & Domain("amount_residual", "<", 0),
+            order="date, id") if reminder.dossier_id else self.env["account.move.line"]
+        total = currency.round(sum(lines.mapped("amount_residual")) + sum(credit_lines.mapped("amount_residual")))
+        penalties = []
+        if reminder.level_id.state_penalties and lines:
+            moves = lines.move_id.filtered(lambda move: move.move_type == "out_invoice")
+            try:
+                penalties = [
+                    penalty for penalty in moves.late_payment_penalties(at_date=reminder.date.isoformat())
+                    if penalty["interest"] or penalty["indemnity"]]
+            except UserError:  # no reference rate for a half-year: the letter states no penalty
+                _logger.info("Late payments: no penalties on the letter %s (a reference rate is missing)", self.id)
+        for penalty in penalties:
+            penalty["currency_record"] = self.env["res.currency"].search([("name", "=", penalty["currency"])], limit=1)
+        bank = (lines.move_id.partner_bank_id[:1] or company.partner_id.bank_ids.filtered(
+            lambda account: not account.company_id or account.company_id == company)[:1])
+        communication = ", ".join(lines.move_id.mapped(lambda move: move.payment_reference or move.name))
+        qr_code = qr_values = False
+        if bank and total > 0 and bank._build_qr_code_vals(
+                total, communication[:140], None, currency, reminder.partner_id, qr_method="sct_qr"):
+            # Odoo's SEPA QR code (account_qr_code_sepa) of the company's bank account
+            qr_values = bank._get_qr_vals("sct_qr", total, currency, reminder.partner_id, communication[:140], None)
+            qr_code = bank.build_qr_code_base64(
+                total, communication[:140], None, currency, reminder.partner_id, qr_method="sct_qr")
+        links = [(move, move.get_base_url() + move.get_portal_url())
+                 for move in lines.move_id.filtered(lambda move: move.is_invoice(include_receipts=True))]
+        return {
+            "lines": lines,
+            "credits": credit_lines,
+            "total": total,
+            "currency": currency,
+            "penalties": penalties,
+            "bank": bank,
+            "communication": communication,
+            "qr_code": qr_code,
+            "qr_values": qr_values,
+            "links": links,
+        }
+
+    @api.model
+    def action_print_day_letters(self):
+        """Print every letter waiting in the current company's batch (To print) as one PDF (one
+        HTML document with a page break between the letters: unpatched wkhtmltopdf cannot merge
+        documents), and mark them printed."""
+        if not self.env.user.has_group(USER_GROUP):
+            raise AccessError(self.env._("Only the late payment users may print the letters."))
+        letters = self.search([("company_id", "=", self.env.company.id), ("letter_state", "=", "queued")],
+                              order="partner_id, id")
+        if not letters:
+            raise UserError(self.env._("No letter is waiting to be printed."))
+        letters.sudo().write({"letter_state": "printed"})
+        return self.env.ref(LETTER_REPORT).report_action(letters, config=False)
+
+    def action_print_letters(self):
+        """Print these reminders' letters (one PDF) and mark the queued ones printed."""
+        letters = self.filtered("letter_body")
+        if not letters:
+            raise UserError(self.env._("These reminders have no letter."))
+        letters.filtered(lambda reminder: reminder.letter_state == "queued").sudo().write({"letter_state": "printed"})
+        return self.env.ref(LETTER_REPORT).report_action(letters, config=False)
 
     def _late_payment_plain_letter(self):
         """The letter as plain text (for previews and tests)."""

@@ -366,6 +366,12 @@ class ResPartner(models.Model):
         dossiers._late_payment_compute_risk(company, partners=partners)
         return True
 
+    def action_late_payment_statement(self):
+        """Print the statement of account of these customers in the current company."""
+        dossiers = self.env["late.payment.dossier"]._late_payment_refresh(
+            partners=self.commercial_partner_id, company=self.env.company, ensure=True)
+        return dossiers.action_print_statement()
+
     # -- company status (France): legal status and collective proceedings ------------------------
     # facts about the company, the same in every company of the database; kept on the commercial
     # partner

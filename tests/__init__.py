@@ -18,6 +18,7 @@ from . import test_views
 from . import test_risk
 from . import test_risk_guard
 from . import test_company_status
+from . import test_console
 from . import test_risk_demo
 from . import test_discount_reminder
 from . import test_discount_demo

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -15,3 +18,18 @@ class TestTours(AccountTestInvoicingCommon, HttpCase):
         self._create_invoice_one_line(price_unit=800.0, partner_id=self.partner_a, invoice_date="2026-01-10",
                                       invoice_payment_term_id=self.pay_terms_a, post=True)
         self.start_tour("/odoo", "late_payment_followups_tour", login=self.env.user.login)
+
+    def test_console_tour(self):
+        customer = self.env["res.partner"].create({
+            "name": "Console Customer", "email": "billing@console-customer.example", "is_company": True,
+            "street": "1 Main Street", "city": "Springfield", "zip": "12345"})
+        today = fields.Date.context_today(self.env.user)
+        invoice = self._create_invoice_one_line(
+            price_unit=800.0, partner_id=customer, invoice_date=today - timedelta(days=20),
+            invoice_payment_term_id=self.pay_terms_a, post=True)
+        dossier = self.env["late.payment.dossier"]._late_payment_refresh(partners=customer, company=self.env.company)
+        self.assertEqual(dossier.status, "due")
+        self.start_tour("/odoo", "late_payment_console_tour", login=self.env.user.login)
+        reminder = dossier.reminder_ids
+        self.assertEqual((reminder.origin, reminder.user_id), ("console", self.env.user))
+        self.assertEqual(reminder.line_ids.move_id, invoice)

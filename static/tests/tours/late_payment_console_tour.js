@@ -1,0 +1,41 @@
+import { registry } from "@web/core/registry";
+
+// An accountant works a customer from the follow-up console: opens it, reads the reminder about
+// to go out, sends it, and sees it in the customer's reminders.
+registry.category("web_tour.tours").add("late_payment_console_tour", {
+    url: "/odoo/late-payment-console",
+    steps: () => [
+        {
+            content: "The customer whose action is due is listed",
+            trigger: ".o_list_view .o_data_row td[name=partner_id]:contains(Console Customer)",
+            run: "click",
+        },
+        {
+            content: "Open the preview of the next reminder",
+            trigger: ".o_notebook_headers a[name=preview]",
+            run: "click",
+        },
+        {
+            content: "The email about to go out names the invoice",
+            trigger: ".o_late_payment_preview_email:contains(INV/)",
+        },
+        {
+            content: "The letter about to be printed too",
+            trigger: ".o_late_payment_preview_letter:contains(INV/)",
+        },
+        {
+            content: "Send it",
+            trigger: ".o_form_view button[name=action_send_reminder]",
+            run: "click",
+        },
+        {
+            content: "The reminder is in the customer's reminders",
+            trigger: ".o_notebook_headers a[name=reminders]",
+            run: "click",
+        },
+        {
+            content: "Sent from the console",
+            trigger: ".o_field_one2many[name=reminder_ids] .o_data_row",
+        },
+    ],
+});

@@ -1,0 +1,35 @@
+from odoo import api, fields, models
+from odoo.fields import Command
+
+OUTCOMES = [
+    ("promised", "Promised to pay"),
+    ("will_pay", "Payment already sent"),
+    ("dispute", "Disputes the invoice"),
+    ("no_answer", "No answer"),
+    ("call_back", "Call back later"),
+    ("wrong_number", "Wrong number"),
+]
+
+
+class LatePaymentCallWizard(models.TransientModel):
+    """Log a phone call with a customer and its outcome, on its follow-up."""
+
+    _name = "late.payment.call.wizard"
+    _description = "Log a follow-up call"
+
+    dossier_ids = fields.Many2many("late.payment.dossier", string="Customers", required=True)
+    outcome = fields.Selection(OUTCOMES, required=True, default="no_answer")
+    note = fields.Text(help="What was said.")
+
+    @api.model
+    def default_get(self, fields_list):
+        result = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "late.payment.dossier" and "dossier_ids" in fields_list:
+            result["dossier_ids"] = [Command.set(context.get("active_ids") or [])]
+        return result
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.dossier_ids._late_payment_log_call(self.outcome, self.note)
+        return {"type": "ir.actions.act_window_close"}
