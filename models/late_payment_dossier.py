@@ -168,8 +168,10 @@ class LatePaymentDossier(models.Model):
         """Who follows this customer up: the dossier's responsible, else the customer's
         salesperson, else the company's default follow-up responsible, else the administrator."""
         self.ensure_one()
+        # the administrator by its cached id (env.ref would check it exists: a query per customer)
+        admin = self.env["ir.model.data"]._xmlid_to_res_id("base.user_admin", raise_if_not_found=False)
         return (self.user_id or self.partner_id.user_id or self.company_id.late_payment_user_id
-                or self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user)
+                or self.env["res.users"].browse(admin) or self.env.user)
 
     # -- actions ---------------------------------------------------------------------------
     def action_open_reminders(self):

@@ -37,6 +37,18 @@ PRICE = 100.0  # template invoice: one line at 100, VAT 20 %: every amount is sc
 BENCH_USER = "bench_accountant"
 
 
+def serve_http(env):
+    """wkhtmltopdf fetches the reports' style sheets from Odoo's web server, as in production:
+    serve them from this process (`odoo shell` has no web server)."""
+    from odoo import http
+    from odoo.service import server
+    from odoo.tools import config
+
+    server.ThreadedServer(http.root).http_spawn()
+    env["ir.config_parameter"].sudo().set_param("report.url", f"http://127.0.0.1:{config['http_port']}")
+    env.cr.commit()
+
+
 def report(**values):
     print("BENCH " + json.dumps(values, default=str), flush=True)
 
@@ -149,6 +161,7 @@ class Generator:
         (receivable | payment.line_ids.filtered(lambda line: line.account_id == receivable.account_id)).reconcile()
         # the invoice's PDF, as sent to the customer: every copy shares its content (the
         # filestore keeps one file per content)
+        serve_http(env)
         content, _kind = env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", invoice.ids)
         env["ir.attachment"].create({
             "name": f"{invoice.name.replace('/', '_')}.pdf", "raw": content, "res_model": "account.move",
@@ -165,7 +178,7 @@ class Generator:
         and the follow-up levels its lines reached (the reminders of the past)."""
         today = self.today
         policy = self.env["late.payment.policy"]._late_payment_default_policy(self.company)
-        levels = policy.level_ids.filtered("auto").sorted("days")
+        levels = [(level.id, level.days) for level in policy.level_ids.sorted("days")]
         rows = []
         for index, partner in enumerate(partners):
             profile = index % 20
@@ -201,12 +214,12 @@ class Generator:
     def past_levels(self, row, levels, seed):
         """The levels the reminders of the past brought the open invoice to: each on its day;
         for one in eight, the last level due is still to send (today's run sends it)."""
-        reached = [level for level in levels if row["due"] + timedelta(days=level.days) < self.today]
+        reached = [(level, days) for level, days in levels if row["due"] + timedelta(days=days) < self.today]
         if reached and seed % 8 == 0:
             reached = reached[:-1]
         if reached:
-            row["level"] = reached[-1].id
-            row["level_date"] = row["due"] + timedelta(days=reached[-1].days)
+            row["level"], days = reached[-1]
+            row["level_date"] = row["due"] + timedelta(days=days)
 
     # -- replication with SQL ---------------------------------------------------------------------
     def columns(self, table):
@@ -576,6 +589,7 @@ class Measure:
             "channel_letter": True, "result": "queued", "letter_state": "queued", "letter_body": bodies[dossier.id],
         } for dossier in chosen])
         self.env.cr.commit()
+        serve_http(self.env)
 
     def measure_letters(self):
         content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
