@@ -401,10 +401,12 @@ class LatePaymentDossier(models.Model):
             SELECT p.commercial_partner_id, MAX(aml.late_payment_level_date)
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %s AND aml.late_payment_level_date IS NOT NULL
-               AND p.commercial_partner_id = ANY(%s)
+             WHERE aml.company_id = %s AND p.commercial_partner_id = ANY(%s)
              GROUP BY p.commercial_partner_id
+            HAVING MAX(aml.late_payment_level_date) IS NOT NULL
         """, company.id, list(partners.ids)))
+        # (no "level date IS NOT NULL" in WHERE: PostgreSQL would then scan that index, every
+        # dated line of the company, for each customer: the customers' lines are found by partner)
         return dict(rows)
 
     @api.model

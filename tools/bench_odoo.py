@@ -405,7 +405,9 @@ class Generator:
         self.env.invalidate_all()
         self.env.registry.clear_cache()
         cr.commit()
+        # the planner's statistics, as autovacuum would gather them after such a load
         cr.execute("ANALYZE")
+        cr.commit()
 
     def check_sample(self):
         """The ORM computes the same amounts, residuals and payment states on a sample."""
