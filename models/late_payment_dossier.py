@@ -775,6 +775,8 @@ class LatePaymentDossier(models.Model):
               JOIN res_partner p ON p.id = aml.partner_id
               JOIN account_partial_reconcile part ON part.debit_move_id = aml.id
              WHERE aml.company_id = %(company)s
+               -- the batch's lines by partner (its index), not a scan of every line of the company
+               AND aml.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s))
                AND account.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                AND aml.reconciled
