@@ -231,11 +231,12 @@ class Bench:
         memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                        if line.startswith("MemTotal")), 0)
         load = Path("/proc/loadavg").read_text().split()[:3]
+        start = " / ".join(self.load_at_start)
         postgres = self.cluster.psql("SHOW server_version")
         return (f"{os.cpu_count()} cores ({cpu}), {memory} GB RAM, {platform.system()} {platform.release()}, "
                 f"Python {platform.python_version()}, {odoo_env.odoo_version(self.odoo_bin)[1]}, "
-                f"PostgreSQL {postgres} (same machine, fsync off), load average at the end "
-                f"{' / '.join(load)} (1 / 5 / 15 min)")
+                f"PostgreSQL {postgres} (same machine, fsync off), load average (1 / 5 / 15 min) at the "
+                f"start {start}, at the end {' / '.join(load)}")
 
     def write_results(self, command, table):
         phases = ", ".join(f"{label} {seconds / 60:.1f} min" for label, seconds in self.phases)
@@ -265,6 +266,7 @@ class Bench:
 
     def run(self):
         LOG.write_text("")
+        self.load_at_start = Path("/proc/loadavg").read_text().split()[:3]
         self.cluster.init()
         self.cluster.start()
         started = time.perf_counter()
