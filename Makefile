@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: test demo demo-build demo-reset screenshots i18n lint engine-test quick-test clean
+.PHONY: bench test demo demo-build demo-reset screenshots i18n lint engine-test quick-test clean
 
 # Every test: engine unit tests, linters, and the Odoo suite on a private PostgreSQL.
 test:
@@ -42,3 +42,8 @@ lint:
 clean:
 	-$(PYTHON) -c 'import sys; sys.path.insert(0, "tools"); import pgcluster, odoo_env; pgcluster.Cluster(odoo_env.BUILD / "pg").stop()'
 	rm -rf .build
+
+# The follow-up at scale beside OCA's credit control (N customers, default 10,000, and N/10):
+# prints the table and writes bench/RESULTS.md. About 25 minutes at the default size.
+bench:
+	$(PYTHON) tools/bench.py $(if $(N),--customers $(N))

@@ -168,8 +168,10 @@ class LatePaymentDossier(models.Model):
         """Who follows this customer up: the dossier's responsible, else the customer's
         salesperson, else the company's default follow-up responsible, else the administrator."""
         self.ensure_one()
+        # the administrator by its cached id (env.ref would check it exists: a query per customer)
+        admin = self.env["ir.model.data"]._xmlid_to_res_id("base.user_admin", raise_if_not_found=False)
         return (self.user_id or self.partner_id.user_id or self.company_id.late_payment_user_id
-                or self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user)
+                or self.env["res.users"].browse(admin) or self.env.user)
 
     # -- actions ---------------------------------------------------------------------------
     def action_open_reminders(self):
@@ -412,10 +414,12 @@ class LatePaymentDossier(models.Model):
             SELECT p.commercial_partner_id, MAX(aml.late_payment_level_date)
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %s AND aml.late_payment_level_date IS NOT NULL
-               AND p.commercial_partner_id = ANY(%s)
+             WHERE aml.company_id = %s AND p.commercial_partner_id = ANY(%s)
              GROUP BY p.commercial_partner_id
+            HAVING MAX(aml.late_payment_level_date) IS NOT NULL
         """, company.id, list(partners.ids)))
+        # (no "level date IS NOT NULL" in WHERE: PostgreSQL would then scan that index, every
+        # dated line of the company, for each customer: the customers' lines are found by partner)
         return dict(rows)
 
     @api.model
@@ -478,16 +482,29 @@ class LatePaymentDossier(models.Model):
                   FROM (VALUES %s) AS v(id, level_id, next_date)
                  WHERE aml.id = v.id
             """, values))
-        partner_filter = SQL(
-            "AND aml.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
-            list(partners.ids)) if partners is not None else SQL()
-        cleared = self.env.execute_query(SQL("""
-            UPDATE account_move_line aml
-               SET late_payment_next_level_id = NULL, late_payment_next_date = NULL
-             WHERE aml.company_id = %s AND aml.late_payment_next_date IS NOT NULL
-               AND NOT (aml.id = ANY(%s)) %s
-         RETURNING aml.id
-        """, company.id, open_ids, partner_filter))
+        if partners is not None:
+            # the customers' lines found by partner first (materialized): otherwise PostgreSQL
+            # scans the index of every dated line of the company, for each batch of the run
+            cleared = self.env.execute_query(SQL("""
+                WITH lines AS MATERIALIZED (
+                    SELECT line.id, line.company_id, line.late_payment_next_date AS next_date
+                      FROM account_move_line line
+                     WHERE line.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))
+                )
+                UPDATE account_move_line aml
+                   SET late_payment_next_level_id = NULL, late_payment_next_date = NULL
+                  FROM lines
+                 WHERE aml.id = lines.id AND lines.company_id = %s AND lines.next_date IS NOT NULL
+                   AND NOT (lines.id = ANY(%s))
+             RETURNING aml.id
+            """, list(partners.ids), company.id, open_ids))
+        else:
+            cleared = self.env.execute_query(SQL("""
+                UPDATE account_move_line aml
+                   SET late_payment_next_level_id = NULL, late_payment_next_date = NULL
+                 WHERE aml.company_id = %s AND aml.late_payment_next_date IS NOT NULL AND NOT (aml.id = ANY(%s))
+             RETURNING aml.id
+            """, company.id, open_ids))
         if updates or cleared:
             line_model.invalidate_model(fnames)
             self.env["account.move"].invalidate_model(
@@ -784,6 +801,8 @@ class LatePaymentDossier(models.Model):
               JOIN res_partner p ON p.id = aml.partner_id
               JOIN account_partial_reconcile part ON part.debit_move_id = aml.id
              WHERE aml.company_id = %(company)s
+               -- the batch's lines by partner (its index), not a scan of every line of the company
+               AND aml.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s))
                AND account.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                AND aml.reconciled

@@ -336,7 +336,9 @@ class LatePaymentReminder(models.Model):
         plans = []
         for dossier in dossiers:
             partner = dossier.partner_id
-            partner_lines = lines.browse(line_ids.get(partner.id, []))
+            # in the prefetch set of every plan's lines: what the plans read later (invoices, their
+            # PDFs) is read for the whole batch at once, not per customer
+            partner_lines = lines.browse(line_ids.get(partner.id, [])).with_prefetch(lines._prefetch_ids)
             if not partner_lines:
                 continue
             level = dossier.next_level_id
@@ -587,6 +589,9 @@ class LatePaymentReminder(models.Model):
             return
         mail_model = self.env["mail.mail"].sudo()
         vals_list, attachments_list = [], []
+        # the invoices' own PDFs, found for the whole batch at once (not a query per customer)
+        self.env["account.move"].union(
+            *(plan["lines"].move_id for plan in plans if plan["level"].attach_invoices)).mapped("invoice_pdf_report_id")
         for plan in plans:
             email = emails[plan["dossier"].id]
             lang = email["lang"]
@@ -820,7 +825,8 @@ class LatePaymentReminder(models.Model):
         for plan in plans:
             for line in plan["lines"]:
                 by_level[line.late_payment_next_level_id.id, plan["today"]].append(line.id)
-        line_model = self.env["account.move.line"].sudo()
+        # no amount changes: no need for the invoices' tax and payment-term lines to be synchronised
+        line_model = self.env["account.move.line"].sudo().with_context(skip_invoice_sync=True)
         for (level_id, today), line_ids in by_level.items():
             line_model.browse(line_ids).write({"late_payment_level_id": level_id, "late_payment_level_date": today})
 
