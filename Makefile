@@ -44,6 +44,6 @@ clean:
 	rm -rf .build
 
 # The follow-up at scale beside OCA's credit control (N customers, default 10,000, and N/10):
-# prints the table and writes bench/RESULTS.md. About 25 minutes at the default size.
+# prints the table and writes bench/RESULTS.md. About 5 minutes at the default size on 2 cores.
 bench:
 	$(PYTHON) tools/bench.py $(if $(N),--customers $(N))
