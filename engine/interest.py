@@ -213,8 +213,8 @@ def without_excluded(date_from, date_to, excluded):
     """The sub-ranges of [date_from, date_to] outside the `excluded` ``(from, to)`` ranges (an
     open end, None, runs to the end of time)."""
     pieces = [(date_from, date_to)]
-    for ex_from, ex_to in excluded:
-        ex_to = ex_to or date.max
+    for ex_from, given_to in excluded:
+        ex_to = given_to or date.max
         kept = []
         for start, end in pieces:
             if ex_to < start or ex_from > end:

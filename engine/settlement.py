@@ -131,8 +131,8 @@ def allocate(instalments, payments, digits=2):
     pending = [[_dec(amount, digits), day, ref] for day, amount, ref in
                sorted(payments, key=lambda pay: (pay[0], str(pay[2])))]
     result = []
-    for sequence, due, amount in ordered:
-        amount = _dec(amount, digits)
+    for sequence, due, given in ordered:
+        amount = _dec(given, digits)
         paid = Decimal(0).quantize(_quantum(digits))
         used, paid_date = [], None
         for payment in pending:

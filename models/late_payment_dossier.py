@@ -299,6 +299,7 @@ class LatePaymentDossier(models.Model):
             "last_reminders": self._late_payment_last_reminders(company, customers),
             "paused": self._late_payment_paused_until(customers, company),
             "proceedings": self._late_payment_in_proceedings(customers),
+            "collection": self._late_payment_collection_states(customers, company),
         }
 
     def _late_payment_state_vals(self, customer, rows, setup, today):
@@ -317,6 +318,7 @@ class LatePaymentDossier(models.Model):
             paused_until=setup["paused"].get(customer.id),
             digits=setup["company"].currency_id.decimal_places,
             proceedings=customer.id in setup["proceedings"],
+            collection=setup["collection"].get(customer.id),
         )
         next_level = setup["levels"].browse(state.next_level.id if state.next_level else ())
         next_tone = False
@@ -366,7 +368,7 @@ class LatePaymentDossier(models.Model):
             "date_maturity", "date", "no_followup", "move_id", "late_payment_level_id", "late_payment_level_date",
             "late_payment_next_level_id", "late_payment_next_date",
         ])
-        self.env["account.move"].flush_model(["payment_state"])
+        self.env["account.move"].flush_model(["payment_state", "late_payment_disputed"])
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         partner_filter = SQL("AND p.commercial_partner_id = ANY(%s)", list(partners.ids)) \
@@ -378,7 +380,7 @@ class LatePaymentDossier(models.Model):
                    aml.late_payment_level_id AS level_id, aml.late_payment_level_date AS level_date,
                    aml.late_payment_next_level_id AS next_level_id, aml.late_payment_next_date AS next_date,
                    COALESCE(aml.no_followup, FALSE) AS excluded,
-                   COALESCE(move.payment_state = 'blocked', FALSE) AS disputed
+                   COALESCE(move.payment_state = 'blocked' OR move.late_payment_disputed, FALSE) AS disputed
               FROM account_move_line aml
               JOIN account_account account ON account.id = aml.account_id
               JOIN account_move move ON move.id = aml.move_id

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -102,7 +103,7 @@ def test_allocation_never_exceeds_and_fills_in_order(payments):
     total = sum((a for _d, a, _r in pays), D(0))
     assert sum(a.paid for a in alloc) == min(total, D(300))
     # an instalment gets something only once every earlier one is paid off
-    for before, after in zip(alloc, alloc[1:]):
+    for before, after in pairwise(alloc):
         assert after.paid == 0 or before.left == 0
 
 
@@ -148,8 +149,9 @@ def test_dispute_days_bear_no_interest():
 
 
 def test_without_excluded_pieces():
-    assert interest.without_excluded(date(2026, 1, 1), date(2026, 1, 31), ()) == [(date(2026, 1, 1), date(2026, 1, 31))]
-    assert interest.without_excluded(date(2026, 1, 1), date(2026, 1, 31), ((date(2025, 12, 1), date(2026, 2, 1)),)) == []
+    jan = (date(2026, 1, 1), date(2026, 1, 31))
+    assert interest.without_excluded(*jan, ()) == [jan]
+    assert interest.without_excluded(*jan, ((date(2025, 12, 1), date(2026, 2, 1)),)) == []
 
 
 # -- collection by hand ------------------------------------------------------------------------
