@@ -215,6 +215,8 @@ def without_excluded(date_from, date_to, excluded):
     pieces = [(date_from, date_to)]
     for ex_from, given_to in excluded:
         ex_to = given_to or date.max
+        if ex_to < ex_from:
+            continue
         kept = []
         for start, end in pieces:
             if ex_to < start or ex_from > end:

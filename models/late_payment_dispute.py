@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -112,9 +114,11 @@ class LatePaymentDispute(models.Model):
 
     @api.model
     def _late_payment_excluded_periods(self, moves):
-        """{move id: ((date opened, date resolved or None), ...)} of `moves`."""
+        """{move id: ((first day disputed, last day disputed or None while open), ...)} of
+        `moves`: from the day it was opened to the day before it was resolved."""
         periods = {}
         for dispute in self.search_fetch([("move_id", "in", moves.ids)], ["move_id", "date_opened", "date_resolved"],
                                          order="date_opened, id"):
-            periods.setdefault(dispute.move_id.id, []).append((dispute.date_opened, dispute.date_resolved or None))
+            last = dispute.date_resolved - timedelta(days=1) if dispute.date_resolved else None
+            periods.setdefault(dispute.move_id.id, []).append((dispute.date_opened, last))
         return {key: tuple(value) for key, value in periods.items()}

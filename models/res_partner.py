@@ -102,7 +102,8 @@ class ResPartner(models.Model):
     late_payment_dispute_count = fields.Integer(
         string="Disputed invoices", compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
     late_payment_collection_state = fields.Selection(
-        related="late_payment_dossier_id.collection_state", string="Collection", groups=DOSSIER_GROUP)
+        [("collection", "In collection"), ("released", "Taken back from collection")], string="Collection",
+        compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
 
     late_payment_waive_penalties = fields.Boolean(
         string="Waive late-payment penalties", company_dependent=True,
@@ -216,6 +217,7 @@ class ResPartner(models.Model):
             partner.late_payment_promise_id = dossier.open_promise_id
             partner.late_payment_plan_id = dossier.running_plan_id
             partner.late_payment_dispute_count = dossier.open_dispute_count
+            partner.late_payment_collection_state = dossier.collection_state
 
     # -- settlement (the one way in: screens and API) ----------------------------------------
     def late_payment_promise(self, date, amount, invoice_ids=None, note=None):

@@ -19,3 +19,5 @@ from . import test_risk
 from . import test_risk_guard
 from . import test_company_status
 from . import test_risk_demo
+from . import test_settlement
+from . import test_settlement_portal

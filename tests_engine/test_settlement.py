@@ -169,3 +169,8 @@ def test_collection_by_hand_and_taken_back():
     assert derived.status == "collection"
     taken_back = followup.dossier_state([FRIENDLY, ESCALATION], lines, today, collection=False)
     assert taken_back.status == "due" and taken_back.next_level == FRIENDLY
+
+
+def test_a_dispute_resolved_the_day_it_opened_excludes_nothing():
+    jan = (date(2026, 1, 1), date(2026, 1, 31))
+    assert interest.without_excluded(*jan, ((date(2026, 1, 10), date(2026, 1, 9)),)) == [jan]
