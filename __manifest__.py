@@ -58,6 +58,7 @@
     "demo": [
         "demo/late_payment_demo.xml",
         "demo/late_payment_followup_demo.xml",
+        "demo/late_payment_settlement_demo.xml",
         "demo/late_payment_risk_demo.xml",
     ],
 }

@@ -21,3 +21,4 @@ from . import test_company_status
 from . import test_risk_demo
 from . import test_settlement
 from . import test_settlement_portal
+from . import test_settlement_demo

@@ -117,7 +117,7 @@ class TestSettlement(LatePaymentCommon):
         invoice = self._invoice(1000.0)
         with self._at(day(10)):
             action = self.customer.action_late_payment_promise()
-            wizard = self.env[action["res_model"]].with_context(action["context"]).create({"date": day(20)})
+            wizard = self.env[action["res_model"]].with_context(**action["context"]).create({"date": day(20)})
             self.assertEqual((wizard.move_ids, wizard.amount), (invoice, 1000.0))
             wizard.amount = 400.0
             wizard.action_confirm()
@@ -178,10 +178,10 @@ class TestSettlement(LatePaymentCommon):
     def test_dispute_wizard_and_list(self):
         invoice = self._invoice(100.0)
         action = invoice.action_late_payment_dispute()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).new({"reason_code": "delivery"})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).new({"reason_code": "delivery"})
         wizard._onchange_reason_code()
         self.assertEqual(wizard.reason, "Not delivered or delivered damaged")
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create(
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create(
             {"reason_code": "other", "reason": "Wrong address"})
         wizard.action_confirm()
         self.assertEqual(self.disputes.search([("state", "=", "open")]).move_id, invoice)
@@ -271,7 +271,7 @@ class TestSettlement(LatePaymentCommon):
                     self.plans._late_payment_create_plan(self.customer, invoice.ids, **values)
             self.assertFalse(self.plans.search([]))
             action = self.customer.action_late_payment_plan()
-            wizard = self.env[action["res_model"]].with_context(action["context"]).create(
+            wizard = self.env[action["res_model"]].with_context(**action["context"]).create(
                 {"instalment_count": 2, "first_date": day(40)})
             self.assertEqual(wizard.amount_total, 900.0)
             self.assertIn("450.00", wizard.preview)
