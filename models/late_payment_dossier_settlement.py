@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 COLLECTION_STATES = [
     ("collection", "In collection"),
@@ -50,14 +51,25 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _late_payment_paused_until(self, partners, company):
         """{commercial partner id: date until which an open promise or a running plan pauses
-        its reminders} (two queries)."""
-        result = dict(self.env["late.payment.plan"].sudo()._late_payment_running_until(partners, company))
-        rows = self.env["late.payment.promise"].sudo()._read_group(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id), ("state", "=", "open")],
-            ["partner_id"], ["date:max"])
-        for partner, until in rows:
-            result[partner.id] = max(until, result.get(partner.id, until))
-        return result
+        its reminders} (one query): the promised date; the last instalment plus the grace days."""
+        if not partners:
+            return {}
+        self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date"])
+        self.env["late.payment.plan"].flush_model(["partner_id", "company_id", "state", "grace_days"])
+        self.env["late.payment.plan.line"].flush_model(["plan_id", "date"])
+        return dict(self.env.execute_query(SQL("""
+            SELECT partner_id, MAX(until) FROM (
+                SELECT partner_id, date AS until FROM late_payment_promise
+                 WHERE company_id = %(company)s AND state = 'open' AND partner_id = ANY(%(partners)s)
+                 UNION ALL
+                SELECT plan.partner_id, MAX(line.date) + COALESCE(plan.grace_days, 0)
+                  FROM late_payment_plan plan
+                  JOIN late_payment_plan_line line ON line.plan_id = plan.id
+                 WHERE plan.company_id = %(company)s AND plan.state = 'running'
+                   AND plan.partner_id = ANY(%(partners)s)
+                 GROUP BY plan.id
+            ) pauses GROUP BY partner_id
+        """, company=company.id, partners=partners.ids)))
 
     @api.model
     def _late_payment_risk_incidents(self, partners, company):
@@ -70,11 +82,16 @@ class LatePaymentDossier(models.Model):
 
     @api.model
     def _late_payment_collection_states(self, partners, company):
-        """{commercial partner id: True (in collection) or False (taken back)} for the engine."""
-        dossiers = self.sudo().search_fetch(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id), ("collection_state", "!=", False)],
-            ["partner_id", "collection_state"])
-        return {dossier.partner_id.id: dossier.collection_state == "collection" for dossier in dossiers}
+        """{commercial partner id: True (in collection) or False (taken back)} for the engine
+        (one query)."""
+        if not partners:
+            return {}
+        self.flush_model(["partner_id", "company_id", "collection_state"])
+        rows = self.env.execute_query(SQL("""
+            SELECT partner_id, collection_state FROM late_payment_dossier
+             WHERE company_id = %s AND collection_state IS NOT NULL AND partner_id = ANY(%s)
+        """, company.id, partners.ids))
+        return {partner_id: state == "collection" for partner_id, state in rows}
 
     @api.model
     def _late_payment_settlement_status(self, partners, company):
@@ -177,6 +194,17 @@ class LatePaymentDossier(models.Model):
     def action_late_payment_promise(self):
         self.ensure_one()
         return self.partner_id.with_company(self.company_id).action_late_payment_promise()
+
+    def action_late_payment_dispute(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dispute"),
+            "res_model": "late.payment.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.partner_id.id},
+        }
 
     def action_late_payment_plan(self):
         self.ensure_one()

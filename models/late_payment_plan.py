@@ -299,20 +299,6 @@ class LatePaymentPlan(models.Model):
                     template, subtype_xmlid="mail.mt_comment", message_type="comment")
             line.write({"reminded_before": True} if kind == settlement.BEFORE else {"reminded_after": True})
 
-    @api.model
-    def _late_payment_running_until(self, partners, company):
-        """{partner id: the day until which its running plans pause its follow-up}."""
-        plans = self.search_fetch([("partner_id", "in", partners.ids), ("company_id", "=", company.id),
-                                   ("state", "=", "running")], ["partner_id", "grace_days", "line_ids"])
-        plans.line_ids.fetch(["date"])
-        result = {}
-        for plan in plans:
-            until = max(plan.line_ids.mapped("date"), default=None)
-            if until:
-                until = until + timedelta(days=plan.grace_days)
-                result[plan.partner_id.id] = max(until, result.get(plan.partner_id.id, until))
-        return result
-
     def _late_payment_reminder_line(self):
         """The instalment a plan reminder is about (from the rendering context)."""
         self.ensure_one()

@@ -10,7 +10,12 @@ class LatePaymentDisputeWizard(models.TransientModel):
     _name = "late.payment.dispute.wizard"
     _description = "Dispute invoices"
 
-    move_ids = fields.Many2many("account.move", string="Invoices", required=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", required=True,
+        domain="[('state', '=', 'posted'), ('move_type', 'in', ('out_invoice', 'out_receipt')), "
+               "('late_payment_disputed', '=', False), ('payment_state', 'in', ('not_paid', 'partial')), "
+               "('commercial_partner_id', '=?', partner_id), ('company_id', 'in', allowed_company_ids)]")
     reason_code = fields.Selection(DISPUTE_REASONS, string="Common reason")
     reason = fields.Char(required=True)
     note = fields.Text()
