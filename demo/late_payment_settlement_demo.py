@@ -54,14 +54,16 @@ class LatePaymentDemo(models.AbstractModel):
         for line in plan.line_ids:
             line.date = line.date - timedelta(days=PLAN_AGE) if not line.down_payment else agreed
         for line in plan.line_ids.sorted(lambda line: (line.date, line.sequence))[:3]:
-            self._pay_oldest(moves, line.date + timedelta(days=2), line.amount)
+            self._pay_newest(moves, line.date + timedelta(days=2), line.amount)
         plan.line_ids.write({"reminded_before": False, "reminded_after": False})
         plan.line_ids.filtered(lambda line: line.date < today).write({"reminded_before": True})
         plan._late_payment_check(today, send=False)
 
-    def _pay_oldest(self, moves, when, amount):
+    def _pay_newest(self, moves, when, amount):
+        """The customer pays its most recent invoices first (the oldest ones keep the formal
+        notice they reached)."""
         left = amount
-        for move in moves.sorted(lambda m: (m.invoice_date_due, m.id)):
+        for move in moves.sorted(lambda m: (m.invoice_date_due, m.id), reverse=True):
             if left <= 0:
                 break
             take = min(left, move.amount_residual)

@@ -107,12 +107,6 @@ class LatePaymentDispute(models.Model):
                 "view_mode": "form"}
 
     @api.model
-    def _late_payment_opened_since(self, partners, company, start):
-        return dict(self._read_group(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id), ("date_opened", ">", start)],
-            ["partner_id"], ["__count"]))
-
-    @api.model
     def _late_payment_excluded_periods(self, moves):
         """{move id: ((first day disputed, last day disputed or None while open), ...)} of
         `moves`: from the day it was opened to the day before it was resolved."""

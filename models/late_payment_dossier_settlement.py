@@ -73,12 +73,24 @@ class LatePaymentDossier(models.Model):
 
     @api.model
     def _late_payment_risk_incidents(self, partners, company):
-        """{commercial partner id: (disputes opened, promises broken) in the last 12 months}."""
+        """{commercial partner id: (disputes opened, promises broken) in the last 12 months}
+        (one query)."""
+        if not partners:
+            return {}
         start = fields.Date.context_today(self) - timedelta(days=365)
-        disputes = self.env["late.payment.dispute"].sudo()._late_payment_opened_since(partners, company, start)
-        broken = self.env["late.payment.promise"].sudo()._late_payment_broken_since(partners, company, start)
-        return {partner.id: (disputes.get(partner, 0), broken.get(partner, 0))
-                for partner in set(disputes) | set(broken)}
+        self.env["late.payment.dispute"].flush_model(["partner_id", "company_id", "date_opened"])
+        self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date"])
+        rows = self.env.execute_query(SQL("""
+            SELECT partner_id, SUM(disputes), SUM(broken) FROM (
+                SELECT partner_id, 1 AS disputes, 0 AS broken FROM late_payment_dispute
+                 WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s) AND date_opened > %(start)s
+                 UNION ALL
+                SELECT partner_id, 0, 1 FROM late_payment_promise
+                 WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s) AND state = 'broken'
+                   AND date > %(start)s
+            ) incidents GROUP BY partner_id
+        """, company=company.id, partners=partners.ids, start=start))
+        return {partner_id: (int(disputes), int(broken)) for partner_id, disputes, broken in rows}
 
     @api.model
     def _late_payment_collection_states(self, partners, company):

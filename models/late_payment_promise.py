@@ -2,7 +2,6 @@ from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 
 from ..engine import settlement
 
@@ -218,13 +217,3 @@ class LatePaymentPromise(models.Model):
                     dossier._late_payment_settlement_activity(self.env._(
                         "Broken promise to pay of %(customer)s", customer=promise.partner_id.name))
         return changed
-
-    @api.model
-    def _late_payment_open_domain(self, partners, company):
-        return Domain([("partner_id", "in", partners.ids), ("company_id", "=", company.id), ("state", "=", "open")])
-
-    @api.model
-    def _late_payment_broken_since(self, partners, company, start):
-        return dict(self._read_group(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id), ("state", "=", "broken"),
-             ("date", ">", start)], ["partner_id"], ["__count"]))
