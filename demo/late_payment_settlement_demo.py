@@ -54,22 +54,22 @@ class LatePaymentDemo(models.AbstractModel):
         for line in plan.line_ids:
             line.date = line.date - timedelta(days=PLAN_AGE) if not line.down_payment else agreed
         for line in plan.line_ids.sorted(lambda line: (line.date, line.sequence))[:3]:
-            self._pay_newest(moves, line.date + timedelta(days=2), line.amount)
+            self._pay_spread(moves, line.date + timedelta(days=2), line.amount)
         plan.line_ids.write({"reminded_before": False, "reminded_after": False})
         plan.line_ids.filtered(lambda line: line.date < today).write({"reminded_before": True})
         plan._late_payment_check(today, send=False)
 
-    def _pay_newest(self, moves, when, amount):
-        """The customer pays its most recent invoices first (the oldest ones keep the formal
-        notice they reached)."""
+    def _pay_spread(self, moves, when, amount):
+        """The customer pays each of its invoices in proportion to what is left on it: none is
+        paid off before the plan ends (they keep the formal notice they reached)."""
+        total = sum(moves.mapped("amount_residual"))
         left = amount
-        for move in moves.sorted(lambda m: (m.invoice_date_due, m.id), reverse=True):
-            if left <= 0:
-                break
-            take = min(left, move.amount_residual)
-            if take > 0:
-                self._pay(move, when, take)
-                left -= take
+        for index, move in enumerate(moves):
+            share = left if index == len(moves) - 1 else move.currency_id.round(amount * move.amount_residual / total)
+            share = min(share, move.amount_residual - 0.01)
+            if share > 0:
+                self._pay(move, when, share)
+                left -= share
 
     def _demo_promise(self, company, today):
         partner = self.env.ref(f"account_late_payment.demo_partner_{PROMISE_CUSTOMER}", raise_if_not_found=False)

@@ -77,7 +77,7 @@ class LatePaymentDossier(models.Model):
         (one query)."""
         if not partners:
             return {}
-        start = fields.Date.context_today(self) - timedelta(days=365)
+        start = fields.Date.today() - timedelta(days=365)
         self.env["late.payment.dispute"].flush_model(["partner_id", "company_id", "date_opened"])
         self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date"])
         rows = self.env.execute_query(SQL("""
