@@ -5,6 +5,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools import format_date
 
 from ..engine import settlement
 from .late_payment_promise import check_customer_invoices, parse_amount, parse_date
@@ -210,7 +211,7 @@ class LatePaymentPlan(models.Model):
                 line = by_sequence[inst.sequence]
                 note = "\n".join(
                     self.env._("%(amount)s on %(date)s %(ref)s", amount=plan.currency_id.format(float(amount)),
-                               date=fields.Date.to_string(day), ref=ref or "").strip()
+                               date=format_date(self.env, day), ref=ref or "").strip()
                     for day, amount, ref in inst.payments)
                 vals = {"amount_paid": float(inst.paid), "paid_date": inst.paid_date or False,
                         "payment_note": note or False}
