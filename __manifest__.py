@@ -11,7 +11,7 @@
     # static/description/icon.png. Not an application (`application` left at False): it has no
     # menu of its own, it adds to Invoicing (Customers, Reporting, Configuration).
     "images": ["static/description/banner.png"],
-    "depends": ["account", "mail", "sms", "snailmail_account", "account_qr_code_sepa"],
+    "depends": ["account", "mail", "portal", "sms", "snailmail_account", "account_qr_code_sepa"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/account_late_payment_security.xml",
@@ -23,6 +23,8 @@
         "data/late_payment_risk_class_data.xml",
         "data/ir_cron_data.xml",
         "data/product_product_data.xml",
+        "data/late_payment_settlement_data.xml",
+        "data/late_payment_plan_mail_data.xml",
         "report/report_invoice.xml",
         "report/late_payment_reminder_reports.xml",
         "report/late_payment_statement_reports.xml",
@@ -43,6 +45,14 @@
         "views/late_payment_reminder_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/late_payment_promise_views.xml",
+        "views/late_payment_dispute_views.xml",
+        "views/late_payment_plan_views.xml",
+        "views/late_payment_dossier_settlement_views.xml",
+        "views/late_payment_plan_portal_templates.xml",
+        "wizards/late_payment_promise_wizard_views.xml",
+        "wizards/late_payment_dispute_wizard_views.xml",
+        "wizards/late_payment_plan_wizard_views.xml",
         "report/late_payment_receivable_report_views.xml",
         "wizards/late_payment_dashboard_views.xml",
         "views/account_late_payment_menus.xml",
@@ -56,6 +66,7 @@
     "demo": [
         "demo/late_payment_demo.xml",
         "demo/late_payment_followup_demo.xml",
+        "demo/late_payment_settlement_demo.xml",
         "demo/late_payment_risk_demo.xml",
         "demo/late_payment_api_demo.xml",
     ],

@@ -86,9 +86,10 @@ class LatePaymentDemo(models.AbstractModel):
         for pay_date, move, amount in sorted(plans, key=lambda p: (p[0], p[1].id)):
             self._pay(move, pay_date, amount)
         if disputed:
-            disputed.action_toggle_block_payment()
-            disputed.message_post(body=self.env._(
-                "The customer disputes this invoice: two cases of magnums were delivered broken."))
+            disputes = self.env["late.payment.dispute"].browse(disputed.late_payment_dispute(
+                self.env._("Not delivered or delivered damaged"),
+                self.env._("The customer disputes this invoice: two cases of magnums were delivered broken.")))
+            disputes.date_opened = min(disputed.invoice_date_due + timedelta(days=6), today)
         self._invoice_penalties(moves, today)
         self._open_discount_invoice(company, today, products)
         return True

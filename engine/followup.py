@@ -32,7 +32,8 @@ Plain values in, decisions out. The rules:
   line still open and when, the next action (the earliest date a line is due for a level, never
   sooner than the policy's minimum gap after the last reminder to the customer; its level is
   the highest level of the lines due by then: one reminder groups them), and the status:
-  `collection` (a line still open reached an escalation level: no more reminders), `waiting`
+  `collection` (a line still open reached an escalation level, or the customer was handed to
+  collection by hand, until taken back: no more reminders), `waiting`
   (a promise or a plan pauses reminders), `due` (the next action's date has come), `planned`
   (it is in the future), `disputed` (nothing to chase but disputed lines), `none`; and
   `proceedings`: the customer is in collective proceedings (BODACC), so no reminder at all (the
@@ -272,9 +273,12 @@ def _next_action(open_states, today, policy_gap_days, last_reminder_date, paused
 
 
 def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date=None,
-                  paused_until=None, digits=2, proceedings=False):
+                  paused_until=None, digits=2, proceedings=False, collection=None):
     """The follow-up state of one customer in one company from its open receivable lines;
-    `proceedings`: the customer is in collective proceedings, no reminder at all."""
+    `proceedings`: the customer is in collective proceedings, no reminder at all;
+    `collection`: True, handed to collection (no reminder while something is open); False,
+    taken back from collection (a line that reached the escalation level no longer puts the
+    customer in collection); None, in collection when a line still open reached it."""
     quantum = Decimal(1).scaleb(-digits)
     zero = Decimal(0).quantize(quantum)
     lines = [line for line in lines if _amount(line.residual, quantum)]
@@ -301,7 +305,10 @@ def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date
         states = [replace(state, next_level=None, next_date=None) for state in states]
         next_level, next_date = None, None
         status = "proceedings" if open_states or left_out else "none"
-    elif level is not None and level.is_escalation:
+    elif collection and (open_states or left_out):
+        states = [replace(state, next_level=None, next_date=None) for state in states]
+        next_level, next_date, status = None, None, "collection"
+    elif collection is None and level is not None and level.is_escalation:
         next_level, next_date, status = None, None, "collection"
     else:
         next_level, next_date, status = _next_action(

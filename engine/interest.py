@@ -67,6 +67,7 @@ class Receivable:
     amount: Decimal
     reductions: tuple = ()
     line: object = None
+    excluded: tuple = ()  # ``(date_from, date_to)`` periods bearing no interest (a dispute)
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -208,12 +209,34 @@ def days_late(receivable, end_date):
     return max((last - receivable.due_date).days, 0)
 
 
+def without_excluded(date_from, date_to, excluded):
+    """The sub-ranges of [date_from, date_to] outside the `excluded` ``(from, to)`` ranges (an
+    open end, None, runs to the end of time)."""
+    pieces = [(date_from, date_to)]
+    for ex_from, given_to in excluded:
+        ex_to = given_to or date.max
+        if ex_to < ex_from:
+            continue
+        kept = []
+        for start, end in pieces:
+            if ex_to < start or ex_from > end:
+                kept.append((start, end))
+                continue
+            if ex_from > start:
+                kept.append((start, ex_from - ONE_DAY))
+            if ex_to < end:
+                kept.append((ex_to + ONE_DAY, end))
+        pieces = kept
+    return pieces
+
+
 def interest_periods(receivable, end_date, schedule, basis=ACTUAL_365):
     """The periods of interest of one receivable line up to `end_date` inclusive.
 
     From the day after the due date, on the amount outstanding each day (a reduction received
     on day D lowers the base from D + 1), cut at 1 January / 1 July (each half-year at its own
-    rate) and at each change of base. Periods with nothing outstanding are left out.
+    rate) and at each change of base. Periods with nothing outstanding are left out, and so
+    are the receivable's excluded days (while it was disputed, when the company says so).
     """
     start = receivable.due_date + ONE_DAY
     if end_date < start:
@@ -227,7 +250,8 @@ def interest_periods(receivable, end_date, schedule, basis=ACTUAL_365):
     segment_start = start
     for cut in [*cuts, end_date + ONE_DAY]:
         if base > 0:
-            for slice_from, slice_to in half_years(segment_start, cut - ONE_DAY):
+            for slice_from, slice_to in (piece for half in half_years(segment_start, cut - ONE_DAY)
+                                         for piece in without_excluded(*half, receivable.excluded)):
                 rate = schedule(slice_from)
                 days = Decimal((slice_to - slice_from).days + 1)
                 # a half-year never crosses 31 December: one denominator per slice
@@ -308,7 +332,8 @@ def allocate_oldest_first(receivables, reductions):
                 left[id(receivable)] -= take
                 to_spread -= take
     return [
-        Receivable(r.due_date, r.amount, tuple(r.reductions) + tuple(extra[id(r)]), r.line) for r in ordered
+        Receivable(r.due_date, r.amount, tuple(r.reductions) + tuple(extra[id(r)]), r.line, r.excluded)
+        for r in ordered
     ]
 
 

@@ -5,9 +5,14 @@ from . import account_payment_term
 from . import late_payment_api
 from . import late_payment_dossier
 from . import late_payment_dossier_console
+from . import late_payment_dossier_settlement
+from . import late_payment_dispute
 from . import late_payment_level
 from . import late_payment_penalty_line
+from . import late_payment_plan
+from . import late_payment_plan_line
 from . import late_payment_policy
+from . import late_payment_promise
 from . import late_payment_rate
 from . import late_payment_reminder
 from . import late_payment_reminder_line

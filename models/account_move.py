@@ -1,4 +1,5 @@
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -72,6 +73,14 @@ class AccountMove(models.Model):
         "late.payment.penalty.line", "penalty_move_id", string="Penalties invoiced here", readonly=True)
     late_payment_source_penalty_ids = fields.One2many(
         "late.payment.penalty.line", "source_move_id", string="Invoiced penalties", readonly=True)
+    late_payment_dispute_ids = fields.One2many(
+        "late.payment.dispute", "move_id", string="Disputes", readonly=True)
+    late_payment_disputed = fields.Boolean(
+        string="Disputed", compute="_compute_late_payment_disputed", store=True,
+        help="The customer disputes this invoice: it is left out of the follow-up until the dispute is resolved.")
+    late_payment_penalties_waived = fields.Boolean(
+        string="Penalties waived", readonly=True, copy=False,
+        help="No late interest and no recovery indemnity on this invoice (a payment plan kept).")
     late_payment_term_warning = fields.Char(
         string="Payment term beyond the legal maximum", compute="_compute_late_payment_term_warning",
         help="Set when a due date of this invoice to a French professional customer is later than French law "
@@ -93,6 +102,8 @@ class AccountMove(models.Model):
                          WHERE line.move_id = move.id AND line.no_followup
                            AND account.account_type IN ('asset_receivable', 'liability_payable')))
             """))
+        if not column_exists(self.env.cr, "account_move", "late_payment_disputed"):
+            create_column(self.env.cr, "account_move", "late_payment_disputed", "bool")
         return super()._auto_init()
 
     @api.depends("line_ids.late_payment_level_id", "line_ids.late_payment_level_date")
@@ -111,11 +122,16 @@ class AccountMove(models.Model):
             reasons = move.line_ids.filtered("late_payment_exclusion_reason").mapped("late_payment_exclusion_reason")
             move.late_payment_exclusion_reason = "; ".join(dict.fromkeys(reasons)) or False
 
-    @api.depends("payment_state", "line_ids.no_followup", "move_type")
+    @api.depends("late_payment_dispute_ids.state")
+    def _compute_late_payment_disputed(self):
+        for move in self:
+            move.late_payment_disputed = any(d.state == "open" for d in move.late_payment_dispute_ids)
+
+    @api.depends("payment_state", "line_ids.no_followup", "move_type", "late_payment_disputed")
     def _compute_late_payment_excluded(self):
         for move in self:
             move.late_payment_excluded = move.is_sale_document(include_receipts=True) and (
-                move.payment_state == "blocked" or move.no_followup)
+                move.payment_state == "blocked" or move.no_followup or move.late_payment_disputed)
 
     @api.depends_context("company")
     @api.depends("line_ids.late_payment_next_date", "line_ids.late_payment_next_level_id", "late_payment_excluded",
@@ -128,7 +144,7 @@ class AccountMove(models.Model):
             move.late_payment_next_action_date = first.late_payment_next_date if first else False
             move.late_payment_next_level_id = first.late_payment_next_level_id if first else False
             if move.late_payment_excluded:
-                status = "disputed" if move.payment_state == "blocked" else "excluded"
+                status = "disputed" if move.payment_state == "blocked" or move.late_payment_disputed else "excluded"
             elif move.state != "posted" or move.currency_id.is_zero(move.amount_residual):
                 status = "none"
             elif move.late_payment_level_id.is_escalation:
@@ -240,6 +256,7 @@ class AccountMove(models.Model):
         A missing reference rate gives zero interest and the half-year in ``missing_rate``."""
         moves = self.filtered(lambda m: m.id)
         receivables = moves._late_payment_receivables()
+        moves._late_payment_exclude_disputed_days(receivables)
         ledger = moves._late_payment_ledger()
         eur = self.env.ref("base.EUR")
         rate_cache = {}
@@ -253,7 +270,8 @@ class AccountMove(models.Model):
             partner = move.commercial_partner_id.with_company(company)
             professional = identifiers.is_professional(partner.is_company, partner.vat, partner.company_registry)
             # a penalty invoice bears no penalties of its own
-            waived = partner.late_payment_waive_penalties or move.late_payment_is_penalty
+            waived = (partner.late_payment_waive_penalties or move.late_payment_is_penalty
+                      or move.late_payment_penalties_waived)
             if company.id not in schedules:
                 schedules[company.id] = company._late_payment_rate_schedule(rate_cache)
             schedule = schedules[company.id]
@@ -314,6 +332,48 @@ class AccountMove(models.Model):
             if missing:
                 results[move.id]["missing_rate"] = fields.Date.to_string(missing)
         return results
+
+    def _late_payment_exclude_disputed_days(self, receivables):
+        """The days an invoice was disputed bear no interest, in the companies that say so:
+        set them on its receivables (``{move id: [engine Receivable]}``, changed in place)."""
+        moves = self.filtered(lambda m: m.company_id.late_payment_dispute_stops_interest and m.id in receivables)
+        if not moves:
+            return
+        periods = self.env["late.payment.dispute"].sudo()._late_payment_excluded_periods(moves)
+        for move_id, excluded in periods.items():
+            receivables[move_id] = [replace(r, excluded=excluded) for r in receivables[move_id]]
+
+    # -- settlement: disputes (the one way in: screens and API) --------------------------------
+    def late_payment_dispute(self, reason, note=None):
+        """Dispute these invoices with `reason` (short text) and an optional note; returns the
+        ids of the disputes created. They leave the follow-up until resolved."""
+        return self.env["late.payment.dispute"]._late_payment_open(self, reason, note).ids
+
+    def late_payment_resolve_dispute(self):
+        """Resolve the open disputes of these invoices: they are followed up again from where
+        they were."""
+        if not self:
+            raise UserError(self.env._("Choose the invoices whose dispute is resolved."))
+        disputes = self.late_payment_dispute_ids.filtered(lambda d: d.state == "open")
+        undisputed = self - disputes.move_id
+        if undisputed:
+            raise UserError(self.env._("These invoices are not disputed: %(moves)s.",
+                                       moves=", ".join(undisputed.mapped("display_name"))))
+        disputes.action_resolve()
+        return True
+
+    def action_late_payment_dispute(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dispute"),
+            "res_model": "late.payment.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
+
+    def action_late_payment_resolve_dispute(self):
+        return self.late_payment_resolve_dispute()
 
     def _late_payment_receivables(self):
         """``{move id: [engine Receivable]}``: the receivable lines of the posted customer

@@ -303,6 +303,7 @@ class LatePaymentDossier(models.Model):
             "last_reminders": self._late_payment_last_reminders(company, customers),
             "paused": self._late_payment_paused_until(customers, company),
             "proceedings": self._late_payment_in_proceedings(customers),
+            "collection": self._late_payment_collection_states(customers, company),
         }
 
     def _late_payment_state_vals(self, customer, rows, setup, today):
@@ -322,6 +323,7 @@ class LatePaymentDossier(models.Model):
             paused_until=setup["paused"].get(customer.id),
             digits=setup["company"].currency_id.decimal_places,
             proceedings=customer.id in setup["proceedings"],
+            collection=setup["collection"].get(customer.id),
         )
         next_level = setup["levels"].browse(state.next_level.id if state.next_level else ())
         next_tone = False
@@ -372,7 +374,7 @@ class LatePaymentDossier(models.Model):
             "date_maturity", "date", "no_followup", "move_id", "late_payment_level_id", "late_payment_level_date",
             "late_payment_next_level_id", "late_payment_next_date", "discount_date",
         ])
-        self.env["account.move"].flush_model(["payment_state", "move_type", "invoice_payment_term_id"])
+        self.env["account.move"].flush_model(["payment_state", "move_type", "invoice_payment_term_id", "late_payment_disputed"])
         self.env["account.payment.term"].flush_model(["early_discount"])
         self.env["account.partial.reconcile"].flush_model(["debit_move_id", "credit_move_id"])
         self.env["account.account"].flush_model(["account_type"])

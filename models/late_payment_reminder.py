@@ -302,6 +302,9 @@ class LatePaymentReminder(models.Model):
         if not plans:
             return self.browse()
         reminders = self._late_payment_deliver_all(plans, origin, user)
+        # the escalation level hands the customer over to collection
+        reminders.filtered(lambda reminder: reminder.line_ids and reminder.level_id.is_escalation) \
+            .dossier_id._late_payment_escalate(automatic=True)
         # the lines reached their levels: the customers' state moves on now (not again at commit)
         sent_partners = reminders.filtered("line_ids").partner_id
         if sent_partners:

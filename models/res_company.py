@@ -120,6 +120,18 @@ class ResCompany(models.Model):
         help="Also charge late interest to consumers (customers that are no company and have neither a VAT number "
              "nor a company registry number). The recovery indemnity never applies to them.")
 
+    # -- settlement: promises, disputes, instalment plans -----------------------------------------
+    late_payment_plan_grace_days = fields.Integer(
+        string="Instalment grace days", default=5,
+        help="An instalment of a payment plan still unpaid this many days after its date breaks the plan: "
+             "the follow-up resumes on its invoices.")
+    late_payment_plan_notice_days = fields.Integer(
+        string="Instalment notice days", default=3,
+        help="The customer of a payment plan gets a courteous reminder this many days before each instalment.")
+    late_payment_dispute_stops_interest = fields.Boolean(
+        string="No late interest while disputed",
+        help="The days an invoice is disputed bear no late interest.")
+
     # -- legal mentions on invoices and penalty invoices ---------------------------------------
     late_payment_invoice_mentions = fields.Boolean(
         string="Legal mentions on invoices", default=True,

@@ -4,6 +4,11 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    late_payment_plan_grace_days = fields.Integer(related="company_id.late_payment_plan_grace_days", readonly=False)
+    late_payment_plan_notice_days = fields.Integer(
+        related="company_id.late_payment_plan_notice_days", readonly=False)
+    late_payment_dispute_stops_interest = fields.Boolean(
+        related="company_id.late_payment_dispute_stops_interest", readonly=False)
     late_payment_copy_salesperson = fields.Boolean(
         related="company_id.late_payment_copy_salesperson", readonly=False)
     late_payment_snailmail = fields.Boolean(related="company_id.late_payment_snailmail", readonly=False)

@@ -93,6 +93,18 @@ class ResPartner(models.Model):
         "res.users", string="Follow-up responsible", compute="_compute_late_payment_dossier",
         search="_search_late_payment_user_id", groups=DOSSIER_GROUP)
 
+    late_payment_promise_id = fields.Many2one(
+        "late.payment.promise", string="Promise to pay", compute="_compute_late_payment_settlement",
+        groups=DOSSIER_GROUP, help="The customer's open promise to pay in the current company.")
+    late_payment_plan_id = fields.Many2one(
+        "late.payment.plan", string="Payment plan", compute="_compute_late_payment_settlement",
+        groups=DOSSIER_GROUP, help="The customer's running payment plan in the current company.")
+    late_payment_dispute_count = fields.Integer(
+        string="Disputed invoices", compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
+    late_payment_collection_state = fields.Selection(
+        [("collection", "In collection"), ("released", "Taken back from collection")], string="Collection",
+        compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
+
     late_payment_waive_penalties = fields.Boolean(
         string="Waive late-payment penalties", company_dependent=True,
         help="No late interest and no recovery indemnity for this customer, in this company.")
@@ -196,6 +208,47 @@ class ResPartner(models.Model):
             partner.late_payment_next_level_id = dossier.next_level_id
             partner.late_payment_next_action_date = dossier.next_action_date
             partner.late_payment_user_id = dossier.user_id
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_late_payment_settlement(self):
+        for partner in self:
+            dossier = partner.late_payment_dossier_id
+            partner.late_payment_promise_id = dossier.open_promise_id
+            partner.late_payment_plan_id = dossier.running_plan_id
+            partner.late_payment_dispute_count = dossier.open_dispute_count
+            partner.late_payment_collection_state = dossier.collection_state
+
+    # -- settlement (the one way in: screens and API) ----------------------------------------
+    def late_payment_promise(self, date, amount, invoice_ids=None, note=None):
+        """Record the promise of this customer (its commercial partner) to pay `amount` by
+        `date` (ISO string or date) for `invoice_ids` (default: its overdue invoices) in the
+        current company; returns the id of the promise. Reminders pause until that date."""
+        if len(self) != 1:
+            raise UserError(self.env._("A promise to pay is made by one customer."))
+        return self.env["late.payment.promise"]._late_payment_record(self, date, amount, invoice_ids, note).id
+
+    def action_late_payment_promise(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Promise to pay"),
+            "res_model": "late.payment.promise.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_late_payment_plan(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Payment plan"),
+            "res_model": "late.payment.plan.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
 
     def _late_payment_search_dossier(self, fname, operator, value):
         """Customers whose dossier in the current company matches (fname operator value)."""

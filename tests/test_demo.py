@@ -66,8 +66,8 @@ class TestDemoData(TransactionCase):
         # partial payments
         self.assertTrue(any(m.payment_state == "partial" for m in self._invoices("restaurant_lyonnais"))
                         or any(len(m._get_reconciled_payments()) > 1 for m in self._invoices("restaurant_lyonnais")))
-        # the disputed invoice is blocked
-        self.assertEqual(self._invoices("domaine_fontaine").filtered(lambda m: m.payment_state == "blocked").mapped(
+        # the disputed invoice
+        self.assertEqual(self._invoices("domaine_fontaine").filtered("late_payment_disputed").mapped(
             "partner_id.name"), ["Domaine Fontaine"])
         # early-payment discount taken, instalments, a consumer, a foreign customer
         self.assertTrue(self._invoices("garage_moreau").invoice_payment_term_id.early_discount)

@@ -5,3 +5,6 @@ from . import late_payment_call_wizard
 from . import late_payment_exclude_wizard
 from . import late_payment_formal_notice_wizard
 from . import late_payment_postpone_wizard
+from . import late_payment_dispute_wizard
+from . import late_payment_plan_wizard
+from . import late_payment_promise_wizard

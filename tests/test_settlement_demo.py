@@ -1,0 +1,54 @@
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install", "late_payment_demo")
+class TestSettlementDemo(TransactionCase):
+    """Settlement in the demo database of `make demo`: a customer on a plan, one with a promise,
+    a disputed invoice, one in collection."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("account_late_payment.demo_partner_transports_petit").invoice_ids.company_id[:1]
+        cls.today = fields.Date.context_today(cls.env["late.payment.plan"])
+
+    def _customer(self, key):
+        return self.env.ref(f"account_late_payment.demo_partner_{key}")
+
+    def _dossier(self, key):
+        return self.env["late.payment.dossier"].search([("partner_id", "=", self._customer(key).id),
+                                                        ("company_id", "=", self.company.id)])
+
+    def test_a_customer_on_a_plan(self):
+        plan = self.env["late.payment.plan"].search([("partner_id", "=", self._customer("menuiserie_bernard").id)])
+        self.assertEqual(len(plan), 1)
+        self.assertEqual(plan.state, "running")
+        self.assertEqual(len(plan.line_ids), 5)  # a down payment and four instalments
+        self.assertEqual(plan.line_ids.sorted("date").mapped("state")[:3], ["paid", "paid", "paid"])
+        self.assertTrue(all(line.payment_note for line in plan.line_ids.filtered(lambda line: line.state == "paid")))
+        self.assertAlmostEqual(sum(plan.line_ids.mapped("amount")), plan.amount_total, places=2)
+        self.assertEqual(self._dossier("menuiserie_bernard").status, "waiting")
+
+    def test_a_customer_with_a_promise(self):
+        promise = self.env["late.payment.promise"].search(
+            [("partner_id", "=", self._customer("librairie_rousseau").id), ("state", "=", "open")])
+        self.assertEqual(len(promise), 1)
+        self.assertGreater(promise.date, self.today)
+        self.assertEqual(self._dossier("librairie_rousseau").status, "waiting")
+
+    def test_a_disputed_invoice(self):
+        dispute = self.env["late.payment.dispute"].search(
+            [("partner_id", "=", self._customer("domaine_fontaine").id), ("state", "=", "open")])
+        self.assertEqual(len(dispute), 1)
+        self.assertTrue(dispute.move_id.late_payment_disputed)
+        self.assertGreater(self._dossier("domaine_fontaine").amount_excluded, 0)
+
+    def test_a_customer_in_collection(self):
+        dossier = self._dossier("transports_petit")
+        self.assertEqual((dossier.status, dossier.collection_state), ("collection", "collection"))
+        self.assertTrue(dossier.collection_date)
+        self.assertTrue(dossier.activity_ids)
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "account_late_payment.action_report_late_payment_collection", dossier.ids)
+        self.assertIn("Transports Petit", html.decode())

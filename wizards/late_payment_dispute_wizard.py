@@ -1,0 +1,31 @@
+from odoo import api, fields, models
+
+from ..models.late_payment_dispute import DISPUTE_REASONS
+
+
+class LatePaymentDisputeWizard(models.TransientModel):
+    """Dispute invoices (from the invoice, the console or a reply): it calls
+    account.move.late_payment_dispute, the method the API calls too."""
+
+    _name = "late.payment.dispute.wizard"
+    _description = "Dispute invoices"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", required=True,
+        domain="[('state', '=', 'posted'), ('move_type', 'in', ('out_invoice', 'out_receipt')), "
+               "('late_payment_disputed', '=', False), ('payment_state', 'in', ('not_paid', 'partial')), "
+               "('commercial_partner_id', '=?', partner_id), ('company_id', 'in', allowed_company_ids)]")
+    reason_code = fields.Selection(DISPUTE_REASONS, string="Common reason")
+    reason = fields.Char(required=True)
+    note = fields.Text()
+
+    @api.onchange("reason_code")
+    def _onchange_reason_code(self):
+        if self.reason_code and self.reason_code != "other":
+            self.reason = dict(self._fields["reason_code"]._description_selection(self.env))[self.reason_code]
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.move_ids.late_payment_dispute(self.reason, self.note)
+        return {"type": "ir.actions.act_window_close"}
