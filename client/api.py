@@ -146,8 +146,8 @@ class Client:
 
     # -- the late payment API ------------------------------------------------------------------
     def status(self, customer_ids, at_date=None):
-        """The follow-up of each customer (res.partner.late_payment_get_status)."""
-        return self.call("res.partner", "late_payment_get_status", customer_ids, at_date=at_date)
+        """The follow-up of each customer (res.partner.late_payment_status)."""
+        return self.call("res.partner", "late_payment_status", customer_ids, at_date=at_date)
 
     def penalties(self, invoice_ids, at_date=None):
         """The late interest and indemnity of each invoice (account.move.late_payment_penalties)."""

@@ -1,7 +1,7 @@
 """The external API: what outside callers (a CRM, a BI tool, a collection agency) reach through
 Odoo's JSON-2 (`/json/2/<model>/<method>`) and XML-RPC endpoints with an API key.
 
-The public methods live on the models they speak of (`res.partner.late_payment_get_status`,
+The public methods live on the models they speak of (`res.partner.late_payment_status`,
 `res.partner.late_payment_run`, `account.move.late_payment_penalties`); this abstract model
 holds what they share: checking the caller and its arguments (a clear, translated error and no
 change for a bad one), and turning records into plain values (ISO dates, numbers, lists of
@@ -107,11 +107,8 @@ class LatePaymentApi(models.AbstractModel):
     @api.model
     def _late_payment_settlements(self, partners, company):
         """{commercial partner id: {'promise': {date, amount} or False, 'plan': state or False}}
-        from the settlement feature when it is installed."""
-        dossier_model = self.env["late.payment.dossier"].sudo()
-        found = {}
-        if hasattr(dossier_model, "_late_payment_settlement_status"):
-            found = dossier_model._late_payment_settlement_status(partners, company) or {}
+        (the open promise to pay and the instalment plan)."""
+        found = self.env["late.payment.dossier"].sudo()._late_payment_settlement_status(partners, company) or {}
         result = {}
         for partner in partners:
             entry = found.get(partner.id) or {}
@@ -124,7 +121,7 @@ class LatePaymentApi(models.AbstractModel):
 
     @api.model
     def _late_payment_status(self, partners, day):
-        """What `res.partner.late_payment_get_status` returns for `partners` (checked)."""
+        """What `res.partner.late_payment_status` returns for `partners` (checked)."""
         company = self.env.company
         commercial = partners.sudo().commercial_partner_id
         states = self._late_payment_states(commercial, company, day)

@@ -62,9 +62,9 @@ class ResPartner(models.Model):
         groups=DOSSIER_GROUP)
     late_payment_currency_id = fields.Many2one(
         "res.currency", string="Follow-up currency", compute="_compute_late_payment_dossier", groups=DOSSIER_GROUP)
-    late_payment_status = fields.Selection(
+    late_payment_followup_status = fields.Selection(
         STATUSES, string="Follow-up status", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_status", groups=DOSSIER_GROUP)
+        search="_search_late_payment_followup_status", groups=DOSSIER_GROUP)
     late_payment_amount_due = fields.Monetary(
         string="Amount due", currency_field="late_payment_currency_id", compute="_compute_late_payment_dossier",
         search="_search_late_payment_amount_due", groups=DOSSIER_GROUP)
@@ -198,7 +198,7 @@ class ResPartner(models.Model):
             dossier = by_partner.get(partner.commercial_partner_id.id, dossiers.browse())
             partner.late_payment_dossier_id = dossier
             partner.late_payment_currency_id = company.currency_id
-            partner.late_payment_status = dossier.status or "none"
+            partner.late_payment_followup_status = dossier.status or "none"
             partner.late_payment_amount_due = dossier.amount_due
             partner.late_payment_amount_overdue = dossier.amount_overdue
             partner.late_payment_amount_excluded = dossier.amount_excluded
@@ -256,7 +256,7 @@ class ResPartner(models.Model):
             ("company_id", "=", self.env.company.id), (fname, operator, value),
         ])]
 
-    def _search_late_payment_status(self, operator, value):
+    def _search_late_payment_followup_status(self, operator, value):
         return self._late_payment_search_dossier("status", operator, value)
 
     def _search_late_payment_amount_due(self, operator, value):
@@ -699,9 +699,8 @@ class ResPartner(models.Model):
                 break
 
     # -- external API (JSON-2 /json/2/res.partner/<method>, XML-RPC): see models/late_payment_api.py --
-    def late_payment_get_status(self, at_date=None):
-        """(Named so because `late_payment_status` is the customer's follow-up status field.)
-        The follow-up of each customer of `self` in the caller's current company, evaluated on
+    def late_payment_status(self, at_date=None):
+        """The follow-up of each customer of `self` in the caller's current company, evaluated on
         `at_date` (an ISO date string, default today: the ages and the next action at that day,
         on the invoices open now), as a list of dicts in the order of `self`: ``id``, ``name``,
         ``company``, ``currency``, ``amount_due``, ``amount_overdue``, ``oldest_overdue_days``,

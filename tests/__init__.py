@@ -23,6 +23,7 @@ from . import test_risk_demo
 from . import test_discount_reminder
 from . import test_discount_demo
 from . import test_api
+from . import test_api_settlement
 from . import test_settlement
 from . import test_settlement_portal
 from . import test_settlement_demo

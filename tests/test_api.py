@@ -98,7 +98,7 @@ class TestApiStatus(ApiCommon):
         self.assertEqual((status["promise"], status["plan"]), (False, False))
         self.assertIsInstance(status["risk_factors"], list)
         # what JSON-2 returns is what the method returns, plain JSON
-        direct = self.customer.with_user(self.lp_user).late_payment_get_status()
+        direct = self.customer.with_user(self.lp_user).late_payment_status()
         self.assertEqual(json.loads(json.dumps(direct)), [status])
 
     def test_status_at_date_and_contact(self):
@@ -141,7 +141,7 @@ class TestApiStatus(ApiCommon):
         self.assertRefused(lambda: client.status([self.customer.id], at_date=20251231), 422, "YYYY-MM-DD")
         self.assertRefused(lambda: client.status(["Api Customer SA"]), 422, "positive whole numbers")
         self.assertRefused(lambda: client.status([99999999]), 404, "99999999")
-        self.assertRefused(lambda: client.call("res.partner", "late_payment_get_status", [self.customer.id],
+        self.assertRefused(lambda: client.call("res.partner", "late_payment_status", [self.customer.id],
                                                when="2025-01-01"), 422, "when")
         self.assertRefused(lambda: client.status([self.customer.id], at_date="2025-02-30"), 422, "2025-02-30")
         self.assertEqual(client.status([]), [])

@@ -203,7 +203,7 @@ class TestFollowupConfig(LatePaymentCommon):
         self._refresh(day(20))
         self.lp_admin.group_ids += self.env.ref("base.group_partner_manager")
         form = Form(self.customer.with_user(self.lp_admin), view="account.view_partner_property_form")
-        self.assertEqual(form.late_payment_status, "due")
+        self.assertEqual(form.late_payment_followup_status, "due")
         self.assertEqual(form.late_payment_amount_overdue, 600.0)
         form.late_payment_relationship = "reliable"
         form.save()
@@ -221,7 +221,7 @@ class TestFollowupConfig(LatePaymentCommon):
         self.assertEqual(self.customer.with_company(self.company).late_payment_relationship, "strict")
         self.assertEqual(dossier.user_id, self.lp_user)
         # the customer list filters
-        found = self.env["res.partner"].with_user(self.lp_user).search([("late_payment_status", "=", "due")])
+        found = self.env["res.partner"].with_user(self.lp_user).search([("late_payment_followup_status", "=", "due")])
         self.assertIn(self.customer, found)
         self.assertNotIn(self.partner_b, found)
         overdue = self.env["res.partner"].with_user(self.lp_user).search([("late_payment_amount_overdue", ">", 0)])
@@ -276,4 +276,4 @@ class TestFollowupConfig(LatePaymentCommon):
             [(self.env.ref("account.view_out_invoice_tree").id, "list")])
         self.assertIn("late_payment_level_id", views["views"]["list"]["arch"])
         views = self.env["res.partner"].with_user(self.lp_user).get_views([(False, "list")])
-        self.assertIn("late_payment_status", views["views"]["list"]["arch"])
+        self.assertIn("late_payment_followup_status", views["views"]["list"]["arch"])
