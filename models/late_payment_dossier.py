@@ -374,7 +374,8 @@ class LatePaymentDossier(models.Model):
             "date_maturity", "date", "no_followup", "move_id", "late_payment_level_id", "late_payment_level_date",
             "late_payment_next_level_id", "late_payment_next_date", "discount_date",
         ])
-        self.env["account.move"].flush_model(["payment_state", "move_type", "invoice_payment_term_id", "late_payment_disputed"])
+        self.env["account.move"].flush_model(
+            ["payment_state", "move_type", "invoice_payment_term_id", "late_payment_disputed"])
         self.env["account.payment.term"].flush_model(["early_discount"])
         self.env["account.partial.reconcile"].flush_model(["debit_move_id", "credit_move_id"])
         self.env["account.account"].flush_model(["account_type"])
