@@ -28,6 +28,7 @@
         "report/report_invoice.xml",
         "report/late_payment_reminder_reports.xml",
         "report/late_payment_statement_reports.xml",
+        "report/late_payment_settlement_reports.xml",
         "views/late_payment_rate_views.xml",
         "views/late_payment_penalty_line_views.xml",
         "wizards/late_payment_penalty_invoice_views.xml",

@@ -347,11 +347,13 @@ class AccountMove(models.Model):
     def late_payment_dispute(self, reason, note=None):
         """Dispute these invoices with `reason` (short text) and an optional note; returns the
         ids of the disputes created. They leave the follow-up until resolved."""
+        self._late_payment_check_api_caller()
         return self.env["late.payment.dispute"]._late_payment_open(self, reason, note).ids
 
     def late_payment_resolve_dispute(self):
         """Resolve the open disputes of these invoices: they are followed up again from where
         they were."""
+        self._late_payment_check_api_caller()
         if not self:
             raise UserError(self.env._("Choose the invoices whose dispute is resolved."))
         disputes = self.late_payment_dispute_ids.filtered(lambda d: d.state == "open")
@@ -361,6 +363,13 @@ class AccountMove(models.Model):
                                        moves=", ".join(undisputed.mapped("display_name"))))
         disputes.action_resolve()
         return True
+
+    def _late_payment_check_api_caller(self):
+        """The same checks as every public method of the external API: a late payment user, and
+        invoices that exist and that the caller sees (another company's do not exist for it)."""
+        api_model = self.env["late.payment.api"]
+        api_model._late_payment_check_caller()
+        api_model._late_payment_check_records(self)
 
     def action_late_payment_dispute(self):
         return {

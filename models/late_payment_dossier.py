@@ -389,7 +389,7 @@ class LatePaymentDossier(models.Model):
                    aml.late_payment_level_id AS level_id, aml.late_payment_level_date AS level_date,
                    aml.late_payment_next_level_id AS next_level_id, aml.late_payment_next_date AS next_date,
                    COALESCE(aml.no_followup, FALSE) AS excluded,
-                   COALESCE(move.payment_state = 'blocked', FALSE) AS disputed,
+                   COALESCE(move.payment_state = 'blocked' OR move.late_payment_disputed, FALSE) AS disputed,
                    CASE WHEN term.early_discount AND move.move_type IN ('out_invoice', 'out_receipt')
                         THEN aml.discount_date END AS discount_date,
                    (aml.discount_date IS NOT NULL AND term.early_discount AND (

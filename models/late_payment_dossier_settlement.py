@@ -52,12 +52,13 @@ class LatePaymentDossier(models.Model):
     def _late_payment_paused_until(self, partners, company):
         """{commercial partner id: date until which an open promise or a running plan pauses
         its reminders} (one query): the promised date; the last instalment plus the grace days."""
+        paused = super()._late_payment_paused_until(partners, company)
         if not partners:
-            return {}
+            return paused
         self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date"])
         self.env["late.payment.plan"].flush_model(["partner_id", "company_id", "state", "grace_days"])
         self.env["late.payment.plan.line"].flush_model(["plan_id", "date"])
-        return dict(self.env.execute_query(SQL("""
+        for partner_id, until in self.env.execute_query(SQL("""
             SELECT partner_id, MAX(until) FROM (
                 SELECT partner_id, date AS until FROM late_payment_promise
                  WHERE company_id = %(company)s AND state = 'open' AND partner_id = ANY(%(partners)s)
@@ -69,7 +70,9 @@ class LatePaymentDossier(models.Model):
                    AND plan.partner_id = ANY(%(partners)s)
                  GROUP BY plan.id
             ) pauses GROUP BY partner_id
-        """, company=company.id, partners=partners.ids)))
+        """, company=company.id, partners=partners.ids)):
+            paused[partner_id] = max(until, paused[partner_id]) if paused.get(partner_id) else until
+        return paused
 
     @api.model
     def _late_payment_risk_incidents(self, partners, company):
@@ -173,10 +176,6 @@ class LatePaymentDossier(models.Model):
         for company, dossiers in todo.grouped("company_id").items():
             self._late_payment_refresh(partners=dossiers.partner_id, company=company)
         return True
-
-    def _late_payment_check_user(self):
-        if not self.env.su and not self.env.user.has_group("account_late_payment.group_late_payment_user"):
-            raise UserError(self.env._("Only the late payment users may do this."))
 
     def action_late_payment_collection_dossier(self):
         return self.env.ref("account_late_payment.action_report_late_payment_collection").report_action(self)

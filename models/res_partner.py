@@ -224,6 +224,9 @@ class ResPartner(models.Model):
         """Record the promise of this customer (its commercial partner) to pay `amount` by
         `date` (ISO string or date) for `invoice_ids` (default: its overdue invoices) in the
         current company; returns the id of the promise. Reminders pause until that date."""
+        api_model = self.env["late.payment.api"]
+        api_model._late_payment_check_caller()
+        api_model._late_payment_check_records(self)
         if len(self) != 1:
             raise UserError(self.env._("A promise to pay is made by one customer."))
         return self.env["late.payment.promise"]._late_payment_record(self, date, amount, invoice_ids, note).id

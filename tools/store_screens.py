@@ -27,11 +27,29 @@ OPEN_FOLLOWUP_TAB = "document.querySelector('.o_notebook a[name=late_payment]').
 
 SCREENS = [
     {
-        # The follow-up console. Today the follow-up dossiers list (Invoicing > Customers >
-        # Follow-ups); when the console lands under another action, point `path` at it.
+        # the follow-up console (Invoicing > Customers > Follow-up console); its default filter
+        # "Action due" is removed: after today's demo run, little is left due today
         "name": "screenshot_console",
-        "path": "odoo/late-payment-followups",
+        "path": "odoo/late-payment-console",
+        "script": "document.querySelector('.o_searchview_facet .o_facet_remove')?.click()",
         "size": (1280, 760),
+    },
+    {
+        # a customer in the console: its next reminder previewed (email and letter)
+        "name": "screenshot_dossier",
+        "record": {"model": "late.payment.dossier", "order": "amount_overdue desc, id",
+                   "domain": [["partner_id", "=", "xmlid:account_late_payment.demo_partner_agence_lambert"]]},
+        "path": "odoo/late-payment-console/{id}",
+        "script": "[...document.querySelectorAll('.o_notebook_headers a')].find(a => a.name === 'preview'"
+                  " || /Next reminder|Prochaine relance/.test(a.textContent))?.click()",
+        "size": (1280, 1100),
+    },
+    {
+        # the demo customer on an instalment plan: schedule and what each payment covered
+        "name": "screenshot_plan",
+        "record": {"model": "late.payment.plan", "order": "id desc", "domain": []},
+        "path": "odoo/late-payment-plans/{id}",
+        "size": (1280, 900),
     },
     {
         # a customer's Follow-up tab: receivable, follow-up state, penalties, risk and its factors
