@@ -1,14 +1,18 @@
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from odoo.addons.account_late_payment.engine import followup, kpi, risk
+
+from .late_payment_reminder import CHANNEL_FIELDS
 
 STATUSES = [
     ("none", "Nothing due"),
@@ -33,6 +37,14 @@ STATE_FIELDS = (
     "level_date", "last_reminder_date", "next_level_id", "next_tone_id", "next_action_date", "status",
 )
 DIRTY_KEY = "account_late_payment.dirty_dossiers"
+USER_GROUP = "account_late_payment.group_late_payment_user"
+STATEMENT_REPORT = "account_late_payment.action_report_late_payment_statement"
+LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
+COLLECTION_STATES = [
+    ("collection", "In collection"),
+    ("released", "Taken back from collection"),
+]
+SETTLEMENT_BATCH_SIZE = 200
 
 _logger = logging.getLogger(__name__)
 
@@ -40,7 +52,13 @@ _logger = logging.getLogger(__name__)
 class LatePaymentDossier(models.Model):
     """The follow-up state of a customer (commercial partner) in one company: what it owes,
     how late, the last level reached, the next action and its date. Recomputed set-based from
-    the receivable lines by `_late_payment_refresh` (the rules are in engine/followup.py)."""
+    the receivable lines by `_late_payment_refresh` (the rules are in engine/followup.py).
+
+    The same record is the accountant's page in the follow-up console (sections "preview",
+    "postponing" and the console actions below: everything is sent through
+    `late.payment.reminder._late_payment_send`, the one send path) and carries the customer's
+    settlement (promises, plans and disputes pause or leave out reminders; the hand-off to
+    collection and back; the daily settlement check)."""
 
     _name = "late.payment.dossier"
     _description = "Follow-up dossier"
@@ -105,6 +123,29 @@ class LatePaymentDossier(models.Model):
     manual_level_notified_id = fields.Many2one(
         "late.payment.level", string="Manual level asked for", readonly=True, copy=False, ondelete="set null",
         help="The level waiting for an accountant that the responsible was last asked to send.")
+
+    # the console
+    postponed_until = fields.Date(
+        string="Postponed to", tracking=True, copy=False,
+        help="No reminder before this day: the next action is not planned sooner.")
+    preview_available = fields.Boolean(compute="_compute_preview", string="Reminder to preview")
+    preview_summary = fields.Char(compute="_compute_preview", string="Next reminder")
+    preview_subject = fields.Char(compute="_compute_preview", string="Email subject")
+    preview_email = fields.Html(compute="_compute_preview", string="Email", sanitize=False)
+    preview_letter = fields.Html(compute="_compute_preview", string="Letter", sanitize=False)
+    # settlement
+    collection_state = fields.Selection(
+        COLLECTION_STATES, string="Collection", readonly=True, copy=False, tracking=True,
+        help="In collection: the customer was handed to collection (by the escalation level or by hand), no "
+             "automatic reminder goes out. Taken back: the escalation reached no longer stops the follow-up.")
+    collection_date = fields.Date(string="In collection since", readonly=True, copy=False)
+    promise_ids = fields.One2many(
+        "late.payment.promise", compute="_compute_settlement", string="Promises to pay")
+    plan_ids = fields.One2many("late.payment.plan", compute="_compute_settlement", string="Payment plans")
+    dispute_ids = fields.One2many("late.payment.dispute", compute="_compute_settlement", string="Disputes")
+    open_promise_id = fields.Many2one("late.payment.promise", compute="_compute_settlement", string="Open promise")
+    running_plan_id = fields.Many2one("late.payment.plan", compute="_compute_settlement", string="Running plan")
+    open_dispute_count = fields.Integer(compute="_compute_settlement", string="Open disputes")
 
     _partner_company_uniq = models.UniqueIndex(
         "(partner_id, company_id)", "A customer has one follow-up dossier per company.")
@@ -461,12 +502,6 @@ class LatePaymentDossier(models.Model):
         if not partners:
             return set()
         return set(partners.sudo().filtered_domain([("late_payment_proceedings_state", "=", "open")]).ids)
-
-    @api.model
-    def _late_payment_paused_until(self, partners, company):
-        """{commercial partner id: date until which a promise or a plan pauses the reminders};
-        the settlement feature fills it."""
-        return {}
 
     @api.model
     def _late_payment_write_lines(self, company, partners, updates, open_ids):
@@ -841,12 +876,6 @@ class LatePaymentDossier(models.Model):
         return best
 
     @api.model
-    def _late_payment_risk_incidents(self, partners, company):
-        """{commercial partner id: (disputes, broken promises) in the window}; the settlement
-        feature fills it."""
-        return {}
-
-    @api.model
     def _late_payment_risk_write(self, company, dossiers, results, levels, today):
         """Store the results on the dossiers (score, class, factors) and on the customers (score
         and class in the company, for lists, filters and group-by), in a few queries; log the
@@ -976,5 +1005,403 @@ class LatePaymentDossier(models.Model):
         cron._commit_progress(remaining=sum(len(ids) for _company, ids in todo))
         for company, ids in todo:
             self._late_payment_compute_risk(company, partners=self.env["res.partner"].browse(ids))
+            if not cron._commit_progress(len(ids)):
+                break
+
+    # -- preview -----------------------------------------------------------------------------
+    @api.depends("next_level_id", "next_tone_id", "next_action_date", "status")
+    @api.depends_context("lang")
+    def _compute_preview(self):
+        reminder_model = self.env["late.payment.reminder"]
+        channel_labels = {
+            channel: reminder_model._fields[fname].get_description(self.env)["string"]
+            for channel, fname in CHANNEL_FIELDS.items()}
+        for dossier in self:
+            preview = reminder_model._late_payment_preview(dossier) if dossier.id else None
+            if not preview:
+                dossier.update({"preview_available": False, "preview_summary": False, "preview_subject": False,
+                                "preview_email": False, "preview_letter": False})
+                continue
+            dossier.update({
+                "preview_available": True,
+                "preview_summary": self.env._(
+                    "%(date)s: %(level)s, tone %(tone)s, by %(channels)s, to %(recipient)s",
+                    date=format_date(self.env, preview["date"]), level=preview["level"].name,
+                    tone=preview["tone"].name or "", recipient=preview["recipient"].display_name,
+                    channels=", ".join(label for channel, label in channel_labels.items()
+                                       if channel in preview["channels"])),
+                "preview_subject": preview["subject"],
+                "preview_email": preview["body_html"],
+                "preview_letter": preview["letter_body"],
+            })
+
+    # -- postponing ----------------------------------------------------------------------------
+    @api.model
+    def _late_payment_postponed_until(self, partners, company, paused):
+        """Add to `paused` the postponed dossiers: paused until the day before their date (their
+        next action is planned on that date at the soonest)."""
+        today = fields.Date.context_today(self)
+        for dossier in self.sudo().search_fetch([
+            ("company_id", "=", company.id), ("partner_id", "in", partners.ids),
+            ("postponed_until", ">", today),
+        ], ["partner_id", "postponed_until"]):
+            until = dossier.postponed_until - timedelta(days=1)
+            current = paused.get(dossier.partner_id.id)
+            paused[dossier.partner_id.id] = max(current, until) if current else until
+        return paused
+
+    def _late_payment_postpone(self, day, reason=False):
+        """No reminder to these customers before `day` (their next action moves to it)."""
+        self._late_payment_check_user()
+        today = fields.Date.context_today(self)
+        if not day or day <= today:
+            raise UserError(self.env._("Postpone the follow-up to a day after today."))
+        self.write({"postponed_until": day})
+        body = self.env._("Follow-up postponed to %(date)s.", date=fields.Date.to_string(day))
+        for dossier in self:
+            dossier.message_post(body=Markup("<p>%s</p>%s") % (
+                body, Markup("<p>%s</p>") % reason if reason else ""), subtype_xmlid="mail.mt_note")
+        self.action_refresh()
+
+    # -- calls -----------------------------------------------------------------------------------
+    def _late_payment_log_call(self, outcome, note=False):
+        """Log a phone call with its outcome on each dossier (and mark its pending call done)."""
+        self._late_payment_check_user()
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        outcome_label = dict(self.env["late.payment.call.wizard"]._fields["outcome"]._description_selection(
+            self.env))[outcome]
+        for dossier in self:
+            body = Markup("<p>%s</p>") % self.env._("Phone call: %(outcome)s.", outcome=outcome_label)
+            if note:
+                body += Markup("<p>%s</p>") % note
+            calls = dossier.activity_ids.filtered(lambda activity: activity.activity_type_id == call_type)
+            if calls:
+                calls.action_feedback(feedback=body)
+            else:
+                dossier.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    # -- formal notice -------------------------------------------------------------------------
+    def _late_payment_record_formal_notice(self, reference, received_date=False):
+        self._late_payment_check_user()
+        if not reference:
+            raise UserError(self.env._("Enter the registered-mail number of the formal notice."))
+        if received_date and received_date > fields.Date.context_today(self):
+            raise UserError(self.env._("The formal notice cannot have been received in the future."))
+        self.write({"formal_notice_reference": reference, "formal_notice_received_date": received_date})
+
+    # -- excluding lines -----------------------------------------------------------------------
+    @api.model
+    def _late_payment_exclude_lines(self, lines, reason):
+        """Leave these receivable lines out of the follow-up (Odoo's no_followup), with a reason."""
+        self._late_payment_check_user()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for leaving the invoice out of the follow-up."))
+        lines = lines.filtered(lambda line: line.account_type == "asset_receivable")
+        if not lines:
+            raise UserError(self.env._("Select the open items to leave out of the follow-up."))
+        lines.sudo().write({"no_followup": True, "late_payment_exclusion_reason": reason})
+        for move in lines.move_id:
+            move.sudo().message_post(body=self.env._(
+                "Left out of the follow-up: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note")
+        dossiers = self.search([("partner_id", "in", lines.partner_id.commercial_partner_id.ids),
+                                ("company_id", "in", lines.company_id.ids)])
+        dossiers.action_refresh()
+        return dossiers
+
+    # -- sending and printing --------------------------------------------------------------------
+    def _late_payment_check_user(self):
+        if not self.env.su and not self.env.user.has_group(USER_GROUP):
+            raise AccessError(self.env._("Only the late payment users may work the follow-up."))
+
+    def action_send_reminder(self):
+        """Send now the reminder due to these customers (the levels waiting for an accountant
+        included), through the one send path."""
+        self._late_payment_check_user()
+        reminders = self.env["late.payment.reminder"]._late_payment_send(
+            self, origin="console", include_manual=True)
+        if not reminders:
+            raise UserError(self.env._("Nothing to send: no reminder is due to these customers today."))
+        message = self.env._("%(count)s reminders sent.", count=len(reminders))
+        queued = reminders.filtered(lambda reminder: reminder.letter_state == "queued")
+        if queued:
+            message = self.env._("%(count)s reminders sent; %(letters)s letters wait to be printed.",
+                                 count=len(reminders), letters=len(queued))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": self.env._("Follow-up"), "message": message, "type": "success",
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
+    def action_print_statement(self):
+        self._late_payment_check_user()
+        return self.env.ref(STATEMENT_REPORT).report_action(self, config=False)
+
+    def action_print_letters(self):
+        """Print the letters of these customers' last reminders that wait to be printed."""
+        self._late_payment_check_user()
+        letters = self.env["late.payment.reminder"].search([
+            ("dossier_id", "in", self.ids), ("letter_state", "=", "queued")])
+        if not letters:
+            raise UserError(self.env._("No letter of these customers waits to be printed."))
+        return letters.action_print_letters()
+
+    def _late_payment_open_wizard(self, model, name):
+        self._late_payment_check_user()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    def action_log_call(self):
+        return self._late_payment_open_wizard("late.payment.call.wizard", self.env._("Log a call"))
+
+    def action_postpone(self):
+        return self._late_payment_open_wizard("late.payment.postpone.wizard", self.env._("Postpone the follow-up"))
+
+    def action_exclude_lines(self):
+        self.ensure_one()
+        return self._late_payment_open_wizard("late.payment.exclude.wizard", self.env._("Leave out of the follow-up"))
+
+    def action_record_formal_notice(self):
+        self.ensure_one()
+        return self._late_payment_open_wizard("late.payment.formal.notice.wizard",
+                                              self.env._("Proof of the formal notice"))
+
+    # -- statement of account --------------------------------------------------------------------
+    def _late_payment_statement_data(self):
+        """The statement of account: every open item of the customer, its age bucket (see
+        engine/kpi.py), and the totals per bucket."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        lines = self.env["account.move.line"].sudo().search(self._open_lines_domain(), order="date_maturity, id")
+        rows = []
+        for line in lines:
+            due = line.date_maturity or line.date
+            bucket = kpi.bucket_of(due, today) if line.amount_residual > 0 else "credit"
+            rows.append({"line": line, "due": due, "days": max(kpi.days_past_due(due, today), 0), "bucket": bucket})
+        balance = kpi.aged_balance([(line.amount_residual, line.date_maturity or line.date) for line in lines], today)
+        credit_total = sum(line.amount_residual for line in lines if line.amount_residual < 0)
+        buckets = balance.as_dict()
+        return {
+            "today": today,
+            "rows": rows,
+            "buckets": [(code, buckets[code]) for code in kpi.BUCKETS],
+            "bucket_labels": dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(
+                self.env)),
+            "credits": credit_total,
+            "total": self.company_id.currency_id.round(sum(lines.mapped("amount_residual"))),
+            "currency": self.company_id.currency_id,
+        }
+
+    @api.depends("partner_id", "company_id")
+    def _compute_settlement(self):
+        domain = [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)]
+        promises = self.env["late.payment.promise"].search(domain).grouped(lambda r: (r.partner_id, r.company_id))
+        plans = self.env["late.payment.plan"].search(domain).grouped(lambda r: (r.partner_id, r.company_id))
+        disputes = self.env["late.payment.dispute"].search(domain).grouped(lambda r: (r.partner_id, r.company_id))
+        for dossier in self:
+            key = (dossier.partner_id, dossier.company_id)
+            dossier.promise_ids = promises.get(key, self.env["late.payment.promise"])
+            dossier.plan_ids = plans.get(key, self.env["late.payment.plan"])
+            dossier.dispute_ids = disputes.get(key, self.env["late.payment.dispute"])
+            dossier.open_promise_id = dossier.promise_ids.filtered(lambda p: p.state == "open")[:1]
+            dossier.running_plan_id = dossier.plan_ids.filtered(lambda p: p.state == "running")[:1]
+            dossier.open_dispute_count = len(dossier.dispute_ids.filtered(lambda d: d.state == "open"))
+
+    # -- settlement: promises, plans, disputes, collection ------------------------------------------
+    @api.model
+    def _late_payment_paused_until(self, partners, company):
+        """{commercial partner id: date until which an open promise or a running plan pauses
+        its reminders} (one query): the promised date; the last instalment plus the grace days."""
+        paused = self._late_payment_postponed_until(partners, company, {})
+        if not partners:
+            return paused
+        self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date"])
+        self.env["late.payment.plan"].flush_model(["partner_id", "company_id", "state", "grace_days"])
+        self.env["late.payment.plan.line"].flush_model(["plan_id", "date"])
+        for partner_id, until in self.env.execute_query(SQL("""
+            SELECT partner_id, MAX(until) FROM (
+                SELECT partner_id, date AS until FROM late_payment_promise
+                 WHERE company_id = %(company)s AND state = 'open' AND partner_id = ANY(%(partners)s)
+                 UNION ALL
+                SELECT plan.partner_id, MAX(line.date) + COALESCE(plan.grace_days, 0)
+                  FROM late_payment_plan plan
+                  JOIN late_payment_plan_line line ON line.plan_id = plan.id
+                 WHERE plan.company_id = %(company)s AND plan.state = 'running'
+                   AND plan.partner_id = ANY(%(partners)s)
+                 GROUP BY plan.id
+            ) pauses GROUP BY partner_id
+        """, company=company.id, partners=partners.ids)):
+            paused[partner_id] = max(until, paused[partner_id]) if paused.get(partner_id) else until
+        return paused
+
+    @api.model
+    def _late_payment_risk_incidents(self, partners, company):
+        """{commercial partner id: (disputes opened, promises broken) in the last 12 months}
+        (one query)."""
+        if not partners:
+            return {}
+        start = fields.Date.today() - timedelta(days=365)
+        self.env["late.payment.dispute"].flush_model(["partner_id", "company_id", "date_opened"])
+        self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date"])
+        rows = self.env.execute_query(SQL("""
+            SELECT partner_id, SUM(disputes), SUM(broken) FROM (
+                SELECT partner_id, 1 AS disputes, 0 AS broken FROM late_payment_dispute
+                 WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s) AND date_opened > %(start)s
+                 UNION ALL
+                SELECT partner_id, 0, 1 FROM late_payment_promise
+                 WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s) AND state = 'broken'
+                   AND date > %(start)s
+            ) incidents GROUP BY partner_id
+        """, company=company.id, partners=partners.ids, start=start))
+        return {partner_id: (int(disputes), int(broken)) for partner_id, disputes, broken in rows}
+
+    @api.model
+    def _late_payment_collection_states(self, partners, company):
+        """{commercial partner id: True (in collection) or False (taken back)} for the engine
+        (one query)."""
+        if not partners:
+            return {}
+        self.flush_model(["partner_id", "company_id", "collection_state"])
+        rows = self.env.execute_query(SQL("""
+            SELECT partner_id, collection_state FROM late_payment_dossier
+             WHERE company_id = %s AND collection_state IS NOT NULL AND partner_id = ANY(%s)
+        """, company.id, partners.ids))
+        return {partner_id: state == "collection" for partner_id, state in rows}
+
+    @api.model
+    def _late_payment_settlement_status(self, partners, company):
+        """{partner id: {"promise": {"date": iso, "amount": float} or None, "plan": state or None}}
+        of the commercial partners of `partners` in `company` (for the API's status)."""
+        commercial = partners.commercial_partner_id
+        promises = self.env["late.payment.promise"].search_fetch(
+            [("partner_id", "in", commercial.ids), ("company_id", "=", company.id), ("state", "=", "open")],
+            ["partner_id", "date", "amount"], order="date desc, id desc")
+        plans = self.env["late.payment.plan"].search_fetch(
+            [("partner_id", "in", commercial.ids), ("company_id", "=", company.id)],
+            ["partner_id", "state"], order="date desc, id desc")
+        promise_of, plan_of = {}, {}
+        for promise in promises:
+            promise_of.setdefault(promise.partner_id.id, {
+                "date": fields.Date.to_string(promise.date), "amount": promise.amount})
+        for plan in plans:
+            plan_of.setdefault(plan.partner_id.id, plan.state)
+        return {partner.id: {"promise": promise_of.get(partner.commercial_partner_id.id),
+                             "plan": plan_of.get(partner.commercial_partner_id.id)} for partner in partners}
+
+    def _late_payment_settlement_activity(self, summary, note=None):
+        """A to-do for the customer's responsible on the dossier."""
+        for dossier in self:
+            dossier.sudo().activity_schedule(
+                "mail.mail_activity_data_todo", date_deadline=fields.Date.context_today(self),
+                summary=summary, note=note or False, user_id=dossier._late_payment_responsible().id)
+
+    # -- collection ---------------------------------------------------------------------------
+    def _late_payment_escalate(self, automatic=False):
+        """Hand these customers to collection: no more automatic reminders, a to-do for the
+        responsible to send the collection dossier (to the agency or the court)."""
+        today = fields.Date.context_today(self)
+        todo = self.filtered(lambda d: d.collection_state != "collection")
+        if not todo:
+            return self.browse()
+        todo.sudo().write({"collection_state": "collection", "collection_date": today})
+        for dossier in todo:
+            body = self.env._("Handed to collection by the escalation level.") if automatic else self.env._(
+                "Handed to collection by %(user)s.", user=self.env.user.name)
+            dossier.sudo().message_post(body=body)
+            dossier.partner_id.sudo()._message_log(body=body)
+            dossier._late_payment_settlement_activity(
+                self.env._("Send the collection dossier of %(customer)s", customer=dossier.partner_id.name),
+                self.env._("Print the collection dossier and send it to the collection agency or the court."))
+        for company, dossiers in todo.grouped("company_id").items():
+            self._late_payment_refresh(partners=dossiers.partner_id, company=company)
+        return todo
+
+    def action_late_payment_escalate(self):
+        self._late_payment_check_user()
+        if any(d.status == "none" and not d.amount_due for d in self):
+            raise UserError(self.env._("There is nothing to collect from this customer."))
+        self._late_payment_escalate()
+        return True
+
+    def action_late_payment_deescalate(self):
+        self._late_payment_check_user()
+        todo = self.filtered(lambda d: d.collection_state == "collection" or d.status == "collection")
+        if not todo:
+            raise UserError(self.env._("This customer is not in collection."))
+        todo.sudo().write({"collection_state": "released", "collection_date": False})
+        for dossier in todo:
+            body = self.env._("Taken back from collection by %(user)s: the follow-up resumes.", user=self.env.user.name)
+            dossier.sudo().message_post(body=body)
+            dossier.partner_id.sudo()._message_log(body=body)
+        for company, dossiers in todo.grouped("company_id").items():
+            self._late_payment_refresh(partners=dossiers.partner_id, company=company)
+        return True
+
+    def action_late_payment_collection_dossier(self):
+        return self.env.ref("account_late_payment.action_report_late_payment_collection").report_action(self)
+
+    def _late_payment_collection_data(self):
+        """What the collection dossier prints: each invoice still open with its reminders,
+        penalties, promises and disputes."""
+        self.ensure_one()
+        moves = self.line_ids.move_id.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt"))
+        moves = moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id))
+        penalties = {r["id"]: r for r in moves.late_payment_penalties()} if moves else {}
+        reminder_lines = self.env["late.payment.reminder.line"].sudo().search(
+            [("move_id", "in", moves.ids)], order="date, id").grouped("move_id")
+        return {
+            "today": fields.Date.context_today(self),
+            "invoices": [{
+                "move": move,
+                "reminders": reminder_lines.get(move, self.env["late.payment.reminder.line"]),
+                "penalties": penalties.get(move.id, {}),
+                "disputes": self.dispute_ids.filtered(lambda d, move=move: d.move_id == move),
+            } for move in moves],
+            "interest": sum(r.get("interest", 0.0) for r in penalties.values()),
+            "indemnity": sum(r.get("indemnity", 0.0) for r in penalties.values()),
+        }
+
+    # -- settlement screens ---------------------------------------------------------------------
+    def action_late_payment_promise(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_late_payment_promise()
+
+    def action_late_payment_dispute(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dispute"),
+            "res_model": "late.payment.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.partner_id.id},
+        }
+
+    def action_late_payment_plan(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_late_payment_plan()
+
+    # -- the daily settlement check ------------------------------------------------------------
+    @api.model
+    def _cron_late_payment_settlement(self, batch_size=SETTLEMENT_BATCH_SIZE):
+        """Every day: keep or break the open promises and check the running plans (payments
+        allocated, plans completed or broken, instalment reminders), by batches committed with
+        ir.cron._commit_progress."""
+        promise_model = self.env["late.payment.promise"].sudo()
+        plan_model = self.env["late.payment.plan"].sudo()
+        promise_ids = promise_model.search([("state", "=", "open")], order="id").ids
+        plan_ids = plan_model.search([("state", "=", "running")], order="id").ids
+        todo = [(promise_model, promise_ids[i:i + batch_size]) for i in range(0, len(promise_ids), batch_size)]
+        todo += [(plan_model, plan_ids[i:i + batch_size]) for i in range(0, len(plan_ids), batch_size)]
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(promise_ids) + len(plan_ids))
+        for model, ids in todo:
+            model.browse(ids)._late_payment_check()
             if not cron._commit_progress(len(ids)):
                 break
