@@ -124,6 +124,29 @@ class LatePaymentDossier(models.Model):
         "late.payment.level", string="Manual level asked for", readonly=True, copy=False, ondelete="set null",
         help="The level waiting for an accountant that the responsible was last asked to send.")
 
+    # risk: the score of engine/risk.py, recomputed every night in batches
+    # (_cron_late_payment_risk) and on demand (action_compute_risk)
+    risk_score = fields.Float(
+        string="Risk score", digits=(5, 1), readonly=True, aggregator="avg",
+        help="0 (best) to 100 (worst), from the payment behaviour of the last 12 months: see its factors.")
+    risk_class_id = fields.Many2one(
+        "late.payment.risk.class", string="Risk class", readonly=True, index="btree_not_null", ondelete="set null")
+    risk_no_history = fields.Boolean(
+        string="No payment history", readonly=True,
+        help="Too few invoices settled in 12 months to judge: the customer gets the neutral score.")
+    risk_date = fields.Date(string="Risk computed on", readonly=True, copy=False)
+    risk_factor_ids = fields.One2many("late.payment.risk.factor", "dossier_id", string="Risk factors", readonly=True)
+    risk_warn = fields.Boolean(related="risk_class_id.warn", string="Risk warning")
+    risk_block = fields.Boolean(related="risk_class_id.block", string="Blocking risk class")
+    risk_color = fields.Integer(related="risk_class_id.color", string="Risk color")
+    risk_deposit_percent = fields.Float(related="risk_class_id.deposit_percent", string="Recommended deposit (%)")
+    risk_payment_term_id = fields.Many2one(related="risk_class_id.payment_term_id",
+                                           string="Recommended payment term")
+    risk_credit_limit = fields.Monetary(
+        string="Credit limit", compute="_compute_risk_credit_limit",
+        help="The customer's credit limit in this company (Odoo's own credit limit; 0: none).")
+    risk_proceedings_state = fields.Selection(
+        related="partner_id.late_payment_proceedings_state", string="Collective proceedings")
     # the console
     postponed_until = fields.Date(
         string="Postponed to", tracking=True, copy=False,
@@ -689,31 +712,8 @@ class LatePaymentDossier(models.Model):
             group.sudo().with_context(tracking_disable=True).write({"manual_level_notified_id": level.id})
 
     # -- risk ----------------------------------------------------------------------------------
-    # The score of engine/risk.py, per customer and company, recomputed every night in batches
-    # (_cron_late_payment_risk) and on demand (action_compute_risk): a few grouped queries per
-    # batch of customers, whatever its size.
-    risk_score = fields.Float(
-        string="Risk score", digits=(5, 1), readonly=True, aggregator="avg",
-        help="0 (best) to 100 (worst), from the payment behaviour of the last 12 months: see its factors.")
-    risk_class_id = fields.Many2one(
-        "late.payment.risk.class", string="Risk class", readonly=True, index="btree_not_null", ondelete="set null")
-    risk_no_history = fields.Boolean(
-        string="No payment history", readonly=True,
-        help="Too few invoices settled in 12 months to judge: the customer gets the neutral score.")
-    risk_date = fields.Date(string="Risk computed on", readonly=True, copy=False)
-    risk_factor_ids = fields.One2many("late.payment.risk.factor", "dossier_id", string="Risk factors", readonly=True)
-    risk_warn = fields.Boolean(related="risk_class_id.warn", string="Risk warning")
-    risk_block = fields.Boolean(related="risk_class_id.block", string="Blocking risk class")
-    risk_color = fields.Integer(related="risk_class_id.color", string="Risk color")
-    risk_deposit_percent = fields.Float(related="risk_class_id.deposit_percent", string="Recommended deposit (%)")
-    risk_payment_term_id = fields.Many2one(related="risk_class_id.payment_term_id",
-                                           string="Recommended payment term")
-    risk_credit_limit = fields.Monetary(
-        string="Credit limit", compute="_compute_risk_credit_limit",
-        help="The customer's credit limit in this company (Odoo's own credit limit; 0: none).")
-    risk_proceedings_state = fields.Selection(
-        related="partner_id.late_payment_proceedings_state", string="Collective proceedings")
-
+    # The score of engine/risk.py, per customer and company: a few grouped queries per batch of
+    # customers, whatever its size.
     @api.depends("partner_id", "company_id")
     def _compute_risk_credit_limit(self):
         for company, dossiers in self.grouped("company_id").items():
