@@ -52,6 +52,11 @@ class LatePaymentDemo(models.AbstractModel):
                 partners[key].with_company(company).late_payment_relationship = relationship
         history = self._demo_reminders_sent(company, policy, partners, today) if policy else {}
         dossiers = self.env["late.payment.dossier"]._late_payment_refresh(company=company)
+        # the addon's translations are loaded after its demo data: the French customers' emails
+        # and letters need them now
+        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        if langs:
+            self.env["ir.module.module"]._load_module_terms(["account_late_payment"], langs)
         self._demo_reminders_history(company, history)
         admin = self.env.ref("base.user_admin")
         dossiers.filtered(lambda d: d.status in ("due", "collection", "disputed")).user_id = admin
@@ -66,11 +71,6 @@ class LatePaymentDemo(models.AbstractModel):
 
     def _demo_run_today(self, company, today):
         """Today's daily run for the demo company (no commit); the emails it queues are dropped."""
-        # the addon's translations are loaded after its demo data: the French customers' emails
-        # and letters need them now
-        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
-        if langs:
-            self.env["ir.module.module"]._load_module_terms(["account_late_payment"], langs)
         dossier_model = self.env["late.payment.dossier"]
         before = self.env["late.payment.reminder"].search([], order="id desc", limit=1).id or 0
         queries, start = self.env.cr.sql_log_count, time.perf_counter()
@@ -148,8 +148,26 @@ class LatePaymentDemo(models.AbstractModel):
                 }) for line, line_level in items],
                 **{fname: level[fname] for fname in fields_by_channel},
             })
-        self.env["late.payment.reminder"].sudo().with_context(
+        reminders = self.env["late.payment.reminder"].sudo().with_context(
             tracking_disable=True, mail_create_nolog=True).create(vals_list)
+        self._demo_letters(reminders.filtered(lambda reminder: reminder.channel_letter and reminder.dossier_id))
+
+    def _demo_letters(self, reminders):
+        """The letters of the past reminders, rendered like the send path does (by tone, in the
+        customer's language); the last letter of each customer still waits in the day's batch."""
+        reminder_model = self.env["late.payment.reminder"].sudo()
+        by_body = defaultdict(lambda: reminder_model)
+        for tone, tone_reminders in reminders.grouped("tone_id").items():
+            letters = reminder_model._late_payment_render_letters(
+                [{"tone": tone, "dossier": dossier} for dossier in tone_reminders.dossier_id])
+            for reminder in tone_reminders:
+                by_body[letters.get(reminder.dossier_id.id) or False] |= reminder
+        for body, body_reminders in by_body.items():
+            body_reminders.letter_body = body
+        last = {}
+        for reminder in reminders.sorted(lambda reminder: (reminder.date, reminder.id)):
+            last[reminder.partner_id] = reminder
+        reminder_model.union(*last.values()).letter_state = "queued"
 
     @staticmethod
     def _demo_steps(engine_levels, maturity, until, manual_ids, levels, discount_date=None):

@@ -36,7 +36,9 @@ class TestConsole(LatePaymentCommon):
             self.assertTrue(console.preview_available)
             self.assertIn("Firm reminder", console.preview_summary)
             self.assertIn(invoice.name, console.preview_email)
-            self.assertIn(invoice.name, console.preview_letter)
+            # the letter's text: the prose of the tone; the report prints the amounts once
+            self.assertIn("Despite our previous reminder", console.preview_letter)
+            self.assertNotIn(invoice.name, console.preview_letter)
             shown = {"subject": console.preview_subject, "body_html": console.preview_email,
                      "letter_body": console.preview_letter}
             preview = self.reminders._late_payment_preview(dossier)

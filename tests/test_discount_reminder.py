@@ -97,8 +97,9 @@ class TestDiscountReminder(LatePaymentCommon):
             with self._at(today):
                 self.assertEqual(self._receivable_lines(invoice).late_payment_discount_open, stated)
                 letter = self.tone["courteous"]._late_payment_render_letter(dossier)[dossier.id]
-            self.assertIn(invoice.name, letter)
+            self.assertIn("courteous reminder", letter)
             self.assertEqual("Early-payment discount" in letter, stated, today)
+            self.assertEqual(invoice.name in letter, stated, today)  # only in the discount table
             self.assertEqual("980.00" in letter, stated, today)
         # the ordinary reminders of the later levels do not mention it either
         courtesy = self._run(day(25))

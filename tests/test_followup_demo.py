@@ -60,4 +60,22 @@ class TestFollowupDemo(TransactionCase):
         self.assertIn("Malgré notre précédente relance", body)
         letter = firm._late_payment_render_letter(french)[french.id]
         self.assertIn("Madame, Monsieur,", letter)
-        self.assertIn(french.line_ids.move_id[:1].name, letter)
+        self.assertIn("les factures détaillées ci-dessous", letter)
+        self.assertNotIn(french.line_ids.move_id[:1].name, letter)  # the report prints the amounts
+
+    def test_letters_to_print(self):
+        """The past letters have their text, and the day's batch holds several letters to print."""
+        reminders = self.env["late.payment.reminder"].search([
+            ("company_id", "=", self.company.id), ("channel_letter", "=", True)])
+        self.assertTrue(reminders.level_id.filtered("is_formal_notice"))
+        self.assertFalse(reminders.filtered(lambda reminder: not reminder.letter_body))
+        queued = reminders.filtered(lambda reminder: reminder.letter_state == "queued")
+        self.assertGreaterEqual(len(queued.partner_id), 2)
+        # French customers get a French letter, without a second table of the amounts
+        french = queued.filtered(lambda reminder: reminder.partner_id.lang == "fr_FR")[:1]
+        self.assertTrue(french)
+        self.assertIn("Madame, Monsieur", str(french.letter_body))
+        self.assertNotIn("<table", str(french.letter_body))
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "account_late_payment.action_report_late_payment_letter", queued.ids)
+        self.assertEqual(html.decode().count('class="page o_late_payment_letter"'), len(queued))

@@ -82,7 +82,9 @@ class TestReminderRun(LatePaymentCommon):
         # the firm level has an email and a letter
         self.assertTrue(mine.channel_email and mine.channel_letter)
         self.assertEqual(mine.letter_state, "queued")
-        self.assertIn(old.name, mine.letter_body)
+        # the letter text is the tone's prose; the invoices and amounts are the report's tables
+        self.assertIn("Dear Sir or Madam", mine.letter_body)
+        self.assertNotIn(old.name, mine.letter_body)
         mail = self._mails()
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing")  # queued, never sent by the run itself
@@ -175,7 +177,7 @@ class TestReminderRun(LatePaymentCommon):
         self.assertFalse(reminder.channel_email)
         self.assertTrue(reminder.channel_letter and reminder.channel_task)
         self.assertEqual(reminder.letter_state, "queued")
-        self.assertIn(invoice.name, reminder.letter_body)
+        self.assertIn("Dear Sir or Madam", reminder.letter_body)
         self.assertFalse(self._mails())
         self.assertIn("no address, or it bounced", reminder.note)
         activity = reminder.activity_ids
@@ -209,7 +211,8 @@ class TestReminderRun(LatePaymentCommon):
         self.assertEqual(self.customer.message_bounce, 1)
         self.assertEqual(reminder.result, "bounced")
         self.assertEqual(reminder.letter_state, "queued")
-        self.assertIn(invoice.name, reminder.letter_body)
+        self.assertIn("Dear Sir or Madam", reminder.letter_body)
+        self.assertNotIn(invoice.name, reminder.letter_body)  # the report prints the amounts
         self.assertIn("bounced", reminder.activity_ids.summary)
         # the next reminder goes by letter straight away
         self._invoice(100.0, invoice_date=day(10))
@@ -273,6 +276,9 @@ class TestReminderRun(LatePaymentCommon):
         self.assertIn("1 Main Street", html)
         self.assertIn(invoice.name, html)
         self.assertIn("Despite our previous reminder", html)
+        # the amounts once: the report's detail table, not a second table in the tone's text
+        self.assertEqual(html.count("Total due"), 1)
+        self.assertNotIn("Total overdue", html)
         self.assertIn('class="page o_late_payment_letter"', html)  # page breaks between letters: test_console
         # an incomplete address: the letter waits in the batch, it is not posted
         self.partner_b.write({"email": "b@example.com", "street": False})

@@ -358,7 +358,8 @@ def test_policy_level_points_grow_with_the_levels(days, notice, escalation):
     levels = [risk.PolicyLevel(index, index, day) for index, day in enumerate(days)]
     if escalation:
         levels[-1] = levels[-1]._replace(is_escalation=True)
-    if notice and len(levels) > 1:
+    # a formal notice is about a debt already due: never a level on or before the due date
+    if notice and len(levels) > 1 and levels[-2].days > 0:
         levels[-2] = levels[-2]._replace(is_formal_notice=True)
     points = risk.policy_level_points(levels)
     ordered = [points[level.id] for level in levels]

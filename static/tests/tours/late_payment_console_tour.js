@@ -20,8 +20,8 @@ registry.category("web_tour.tours").add("late_payment_console_tour", {
             trigger: ".o_late_payment_preview_email:contains(INV/)",
         },
         {
-            content: "The letter about to be printed too",
-            trigger: ".o_late_payment_preview_letter:contains(INV/)",
+            content: "The letter's text too (its tables of amounts are printed by the report)",
+            trigger: ".o_late_payment_preview_letter:contains(Dear Sir or Madam)",
         },
         {
             content: "Send it",
