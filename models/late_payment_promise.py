@@ -1,3 +1,4 @@
+import math
 from datetime import date, datetime
 
 from odoo import api, fields, models
@@ -33,10 +34,12 @@ def parse_date(env, value, label):
 
 
 def parse_amount(env, value, label):
-    try:
-        amount = float(value)
-    except (TypeError, ValueError):
-        raise UserError(env._("%(label)s must be a number, not %(value)r.", label=label, value=value)) from None
+    # a number, not a text that looks like one (the external API passes JSON values as they are)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserError(env._("%(label)s must be a number, not %(value)r.", label=label, value=value))
+    amount = float(value)
+    if not math.isfinite(amount):
+        raise UserError(env._("%(label)s must be a number, not %(value)r.", label=label, value=value))
     if amount <= 0:
         raise UserError(env._("%(label)s must be greater than zero.", label=label))
     return amount
