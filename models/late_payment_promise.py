@@ -56,10 +56,9 @@ def check_customer_invoices(env, partner, company, invoice_ids, overdue_default=
             ids = [int(i) for i in invoice_ids]
         except (TypeError, ValueError):
             raise UserError(env._("Invoice ids must be integers, not %(value)r.", value=invoice_ids)) from None
-        moves = moves.browse(ids).exists()
-        missing = set(ids) - set(moves.ids)
-        if missing:
-            raise UserError(env._("Unknown invoices: %(ids)s.", ids=", ".join(map(str, sorted(missing)))))
+        # unknown ids and another company's invoices (they do not exist for the caller): one
+        # error naming them, as for every argument of the external API
+        moves = env["late.payment.api"]._late_payment_check_records(moves.browse(ids))
         wrong = moves.filtered(lambda m: m.move_type not in SETTLED_TYPES or m.state != "posted")
         if wrong:
             raise UserError(env._("Only posted customer invoices can be settled, not: %(moves)s.",
