@@ -1146,6 +1146,14 @@ class LatePaymentDossier(models.Model):
             raise UserError(self.env._("No letter of these customers waits to be printed."))
         return letters.action_print_letters()
 
+    @api.model
+    def _late_payment_active_dossiers(self):
+        """The dossiers the console's dialogs act on: those selected (active_ids) in the console."""
+        context = self.env.context
+        if context.get("active_model") != self._name:
+            return self.browse()
+        return self.browse(context.get("active_ids") or [])
+
     def _late_payment_open_wizard(self, model, name):
         self._late_payment_check_user()
         return {

@@ -12,7 +12,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..engine import identifiers, siren_lookup
-from .late_payment_dossier import RELATIONSHIPS, STATUSES
+from .late_payment_dossier import COLLECTION_STATES, RELATIONSHIPS, STATUSES
 
 _logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class ResPartner(models.Model):
     late_payment_dispute_count = fields.Integer(
         string="Disputed invoices", compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
     late_payment_collection_state = fields.Selection(
-        [("collection", "In collection"), ("released", "Taken back from collection")], string="Collection",
+        COLLECTION_STATES, string="Collection",
         compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
 
     late_payment_waive_penalties = fields.Boolean(

@@ -1,5 +1,4 @@
-from odoo import api, fields, models
-from odoo.fields import Command
+from odoo import fields, models
 
 OUTCOMES = [
     ("promised", "Promised to pay"),
@@ -17,17 +16,11 @@ class LatePaymentCallWizard(models.TransientModel):
     _name = "late.payment.call.wizard"
     _description = "Log a follow-up call"
 
-    dossier_ids = fields.Many2many("late.payment.dossier", string="Customers", required=True)
+    dossier_ids = fields.Many2many(
+        "late.payment.dossier", string="Customers", required=True,
+        default=lambda self: self.env["late.payment.dossier"]._late_payment_active_dossiers())
     outcome = fields.Selection(OUTCOMES, required=True, default="no_answer")
     note = fields.Text(help="What was said.")
-
-    @api.model
-    def default_get(self, fields_list):
-        result = super().default_get(fields_list)
-        context = self.env.context
-        if context.get("active_model") == "late.payment.dossier" and "dossier_ids" in fields_list:
-            result["dossier_ids"] = [Command.set(context.get("active_ids") or [])]
-        return result
 
     def action_confirm(self):
         self.ensure_one()

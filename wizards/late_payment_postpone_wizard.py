@@ -1,7 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.fields import Command
+from odoo import fields, models
 
 
 class LatePaymentPostponeWizard(models.TransientModel):
@@ -10,18 +9,12 @@ class LatePaymentPostponeWizard(models.TransientModel):
     _name = "late.payment.postpone.wizard"
     _description = "Postpone a follow-up"
 
-    dossier_ids = fields.Many2many("late.payment.dossier", string="Customers", required=True)
+    dossier_ids = fields.Many2many(
+        "late.payment.dossier", string="Customers", required=True,
+        default=lambda self: self.env["late.payment.dossier"]._late_payment_active_dossiers())
     date = fields.Date(string="Postpone to", required=True,
                        default=lambda self: fields.Date.context_today(self) + timedelta(days=7))
     reason = fields.Text()
-
-    @api.model
-    def default_get(self, fields_list):
-        result = super().default_get(fields_list)
-        context = self.env.context
-        if context.get("active_model") == "late.payment.dossier" and "dossier_ids" in fields_list:
-            result["dossier_ids"] = [Command.set(context.get("active_ids") or [])]
-        return result
 
     def action_confirm(self):
         self.ensure_one()
