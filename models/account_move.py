@@ -1,6 +1,5 @@
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date, datetime
 from decimal import Decimal
 
 import psycopg2.errors
@@ -190,7 +189,7 @@ class AccountMove(models.Model):
         """
         api_model = self.env["late.payment.api"]
         api_model._late_payment_check_caller(group=None)
-        day = self._late_payment_parse_date(at_date)
+        day = self.env["late.payment.api"]._late_payment_check_date(at_date)
         api_model._late_payment_check_records(self)
         wrong = self.filtered(lambda m: m.move_type not in CUSTOMER_TYPES)
         if wrong:
@@ -207,23 +206,18 @@ class AccountMove(models.Model):
                 date=first["missing_rate"], invoice=first["name"]))
         return [results[move.id] for move in self]
 
-    @api.model
-    def _late_payment_parse_date(self, at_date):
-        if at_date is None or at_date is False:
-            return fields.Date.context_today(self)
-        if isinstance(at_date, datetime):
-            return at_date.date()
-        if isinstance(at_date, date):
-            return at_date
-        if isinstance(at_date, str):
-            try:
-                return date.fromisoformat(at_date.strip())
-            except ValueError as error:
-                raise UserError(self.env._(
-                    "%(value)s is not a date: give the date as YYYY-MM-DD (e.g. 2024-09-30).",
-                    value=repr(at_date))) from error
-        raise UserError(self.env._(
-            "The date must be a string YYYY-MM-DD (e.g. 2024-09-30), not %(value)s.", value=repr(at_date)))
+    def _late_payment_ensure_access_tokens(self):
+        """Give these invoices their portal access token when they have none, in one query: their
+        payment links go in the reminders. (portal.mixin._portal_ensure_token does it one invoice
+        at a time, through the invoice's whole write.)"""
+        missing = self.filtered(lambda move: not move.access_token)
+        if not missing:
+            return
+        missing.flush_recordset(["access_token"])
+        self.env.cr.execute(SQL(
+            "UPDATE account_move SET access_token = gen_random_uuid()::text "
+            "WHERE id = ANY(%s) AND access_token IS NULL", missing.ids))
+        missing.invalidate_recordset(["access_token"])
 
     def _late_payment_invoiced_penalties(self):
         """``{move id: amount}``: the penalties (interest and indemnity, in the invoice
@@ -439,7 +433,7 @@ class AccountMove(models.Model):
 
         Returns the penalty invoices (draft, or posted with `post`); empty when there is
         nothing to invoice. The wizard, the follow-up levels and the daily run call this."""
-        day = self._late_payment_parse_date(at_date)
+        day = self.env["late.payment.api"]._late_payment_check_date(at_date)
         if day > fields.Date.context_today(self):
             raise UserError(self.env._("Penalties can be invoiced up to today at the latest, not up to %(date)s.",
                                        date=format_date(self.env, day)))
@@ -469,7 +463,7 @@ class AccountMove(models.Model):
         """The posted invoices of the customers `partners` (their commercial partners) in the
         current company with an instalment due before `day` (default today): the ones that may
         have penalties to invoice."""
-        day = self._late_payment_parse_date(day)
+        day = self.env["late.payment.api"]._late_payment_check_date(day)
         lines = self.env["account.move.line"].search_fetch(
             Domain("company_id", "=", self.env.company.id) & Domain("parent_state", "=", "posted")
             & Domain("move_id.move_type", "in", LATE_TYPES)

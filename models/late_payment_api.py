@@ -8,6 +8,8 @@ change for a bad one), and turning records into plain values (ISO dates, numbers
 dicts: JSON and XML-RPC serialisable, no None).
 """
 
+from datetime import date, datetime
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 
@@ -69,9 +71,32 @@ class LatePaymentApi(models.AbstractModel):
         return records
 
     @api.model
-    def _late_payment_check_date(self, value):
-        """`value` (an ISO date string, None or False for today) as a date, or a clear error."""
-        return self.env["account.move"]._late_payment_parse_date(value)
+    def _late_payment_check_date(self, value, label=None):
+        """`value` as a date: an ISO string (YYYY-MM-DD), a date or a datetime; None or False
+        mean today, unless `label` names a date that must be given. A clear error otherwise."""
+        if value is None or value is False:
+            if label is None:
+                return fields.Date.context_today(self)
+            raise UserError(self.env._(
+                "%(label)s is missing: give it as YYYY-MM-DD (e.g. 2024-09-30).", label=label))
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError as error:
+                if label:
+                    raise UserError(self.env._(
+                        "%(label)s: %(value)s is not a date: give it as YYYY-MM-DD (e.g. 2024-09-30).",
+                        label=label, value=repr(value))) from error
+                raise UserError(self.env._(
+                    "%(value)s is not a date: give the date as YYYY-MM-DD (e.g. 2024-09-30).",
+                    value=repr(value))) from error
+        raise UserError(self.env._(
+            "%(label)s must be a string YYYY-MM-DD (e.g. 2024-09-30), not %(value)s.",
+            label=label or self.env._("The date"), value=repr(value)))
 
     @api.model
     def _late_payment_check_bool(self, value, name):

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from odoo.addons.account_late_payment.engine import followup, kpi, risk
 
@@ -1179,6 +1179,58 @@ class LatePaymentDossier(models.Model):
         self.ensure_one()
         return self._late_payment_open_wizard("late.payment.formal.notice.wizard",
                                               self.env._("Proof of the formal notice"))
+
+    # -- the reminder's documents ------------------------------------------------------------------
+    def _late_payment_amounts_detail(self, lines):
+        """What the email and the letter print below their text, for the receivable `lines` they
+        remind (account.move.line or late.payment.reminder.line): the customer's unapplied
+        credits, the total due (lines and credits, in the company's currency), how to pay by bank
+        transfer (the company's bank account and the reference) and the invoices' payment links."""
+        self.ensure_one()
+        company = self.company_id
+        currency = company.currency_id
+        credit_lines = self.line_ids.filtered(lambda line: line.amount_residual < 0).sorted(
+            lambda line: (line.date, line.id))
+        total = currency.round(sum(lines.mapped("amount_residual")) + sum(credit_lines.mapped("amount_residual")))
+        bank = (lines.move_id.partner_bank_id[:1] or company.partner_id.bank_ids.filtered(
+            lambda account: not account.company_id or account.company_id == company)[:1])
+        invoices = lines.move_id.filtered(lambda move: move.is_invoice(include_receipts=True))
+        if not self.env.cr.readonly:  # a preview read in a read-only transaction links without a token
+            invoices._late_payment_ensure_access_tokens()
+        return {
+            "credits": credit_lines,
+            "total": total,
+            "currency": currency,
+            "bank": bank,
+            "communication": ", ".join(lines.move_id.mapped(lambda move: move.payment_reference or move.name)),
+            "links": [(move, move.get_base_url() + (move.get_portal_url() if move.access_token else move.access_url))
+                      for move in invoices],
+        }
+
+    def _late_payment_email_body(self):
+        """The body of the reminder email (the tones' email templates print it), in the language
+        being rendered: the text of the reminder's tone (the same as the printed letter's), then
+        the reminded invoices, the credits, the total due and how to pay. The tone is the one
+        being sent (context key late_payment_tone_id), else the customer's next tone (a template
+        used by hand)."""
+        self.ensure_one()
+        dossier = self.sudo()
+        today = fields.Date.context_today(self)
+        at_date = max(dossier.next_action_date or today, today)  # the day the reminder goes out
+        tone_id = self.env.context.get("late_payment_tone_id")
+        tone = (dossier.next_tone_id.browse(tone_id) if tone_id
+                else dossier.next_tone_id or dossier.next_level_id.tone_id)
+        text = tone._late_payment_render_text(dossier, "email", lang=self.env.lang)[dossier.id] if tone else ""
+        lines = dossier.reminder_line_ids or dossier.line_ids.filtered(lambda line: line.amount_residual > 0)
+        details = self.env["ir.qweb"]._render("account_late_payment.late_payment_email_details", {
+            "object": dossier,
+            "lines": lines,
+            "at_date": at_date,
+            "detail": dossier._late_payment_amounts_detail(lines),
+            "format_date": lambda day: format_date(self.env, day) if day else "",
+            "format_amount": lambda amount, currency: format_amount(self.env, amount, currency),
+        }, minimal_qcontext=True)
+        return Markup(text) + details
 
     # -- statement of account --------------------------------------------------------------------
     def _late_payment_statement_data(self):

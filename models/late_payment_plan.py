@@ -8,7 +8,7 @@ from odoo.fields import Command
 from odoo.tools import format_date
 
 from ..engine import settlement
-from .late_payment_promise import check_customer_invoices, parse_amount, parse_date
+from .late_payment_promise import check_customer_invoices, parse_amount
 
 PLAN_STATES = [
     ("running", "Running"),
@@ -104,7 +104,7 @@ class LatePaymentPlan(models.Model):
         if running:
             raise UserError(env._("Some of these invoices are already in the running plan %(plan)s.",
                                   plan=running.name))
-        first = parse_date(env, first_date, env._("The first instalment date"))
+        first = env["late.payment.api"]._late_payment_check_date(first_date, env._("The first instalment date"))
         if first < fields.Date.context_today(self):
             raise UserError(env._("The first instalment cannot be in the past."))
         try:
@@ -116,7 +116,8 @@ class LatePaymentPlan(models.Model):
         if frequency not in settlement.FREQUENCIES:
             raise UserError(env._("Unknown frequency: %(value)s.", value=frequency))
         down = parse_amount(env, down_payment, env._("The down payment")) if down_payment else 0.0
-        down_date = parse_date(env, down_payment_date, env._("The down payment date")) if down_payment_date \
+        down_date = env["late.payment.api"]._late_payment_check_date(
+            down_payment_date, env._("The down payment date")) if down_payment_date \
             else fields.Date.context_today(self)
         total = sum(moves.mapped("amount_residual_signed"))
         digits = company.currency_id.decimal_places

@@ -1,5 +1,4 @@
 import math
-from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -14,23 +13,6 @@ PROMISE_STATES = [
 ]
 # customer documents that can be promised, disputed or put in a plan
 SETTLED_TYPES = ("out_invoice", "out_receipt")
-
-
-def parse_date(env, value, label):
-    """A date from an ISO string, a date or a datetime; a clear error otherwise."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    parsed = None
-    if isinstance(value, str):
-        try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            parsed = None
-    if parsed:
-        return parsed
-    raise UserError(env._("%(label)s must be a date (YYYY-MM-DD), not %(value)r.", label=label, value=value))
 
 
 def parse_amount(env, value, label):
@@ -136,7 +118,7 @@ class LatePaymentPromise(models.Model):
         if len(partner) != 1:
             raise UserError(env._("A promise to pay is made by one customer."))
         partner = partner.commercial_partner_id
-        promised = parse_date(env, date_value, env._("The promised date"))
+        promised = env["late.payment.api"]._late_payment_check_date(date_value, env._("The promised date"))
         if promised < fields.Date.context_today(self):
             raise UserError(env._("The promised date cannot be in the past."))
         amount = parse_amount(env, amount, env._("The promised amount"))

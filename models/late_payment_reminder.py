@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command, Domain
+from odoo.fields import Command
 from odoo.tools import SQL, format_amount, format_date, html2plaintext
 
 from odoo.addons.account_late_payment.engine import reminders as rules
@@ -485,6 +485,10 @@ class LatePaymentReminder(models.Model):
         """({dossier id: email values}, {dossier id: letter text}) of `plans`: the one rendering
         of what goes out, used by the send path and by the console's preview (so the preview is
         what is sent). A letter is rendered for the plans that print one or attach it to the email."""
+        # the payment links of the emails and letters: every invoice's portal token, at once
+        if not self.env.cr.readonly:
+            self.env["account.move"].union(*(plan["lines"].move_id for plan in plans)).filtered(
+                lambda move: move.is_invoice(include_receipts=True))._late_payment_ensure_access_tokens()
         emails = self._late_payment_render_emails([plan for plan in plans if rules.EMAIL in plan["channels"]])
         letters = self._late_payment_render_letters([
             plan for plan in plans
@@ -565,10 +569,15 @@ class LatePaymentReminder(models.Model):
                 raise UserError(self.env._(
                     "The tone \u201c%(tone)s\u201d has no email template: the reminder of %(level)s cannot be "
                     "emailed.", tone=plan["tone"].name, level=plan["level"].name))
-            groups[template, plan["responsible"]].append(plan)
+            groups[template, plan["tone"], plan["responsible"]].append(plan)
+        # what the emails list (the dossiers' lines and their invoices), read for the whole batch
+        # at once before the templates render the dossiers one by one
+        self.env["late.payment.dossier"].sudo().union(*(plan["dossier"] for plan in plans)).mapped(
+            "reminder_line_ids").move_id.mapped("access_token")
         emails = {}
-        for (template, responsible), group in groups.items():
-            renderer = template.with_user(responsible).sudo().with_context(lang=None)
+        for (template, tone, responsible), group in groups.items():
+            # the body says the text of the plan's tone (see late.payment.dossier._late_payment_email_body)
+            renderer = template.with_user(responsible).sudo().with_context(lang=None, late_payment_tone_id=tone.id)
             ids = [plan["dossier"].id for plan in group]
             values = renderer._generate_template(ids, (
                 "subject", "body_html", "email_from", "reply_to", "attachment_ids", "report_template_ids",
@@ -907,13 +916,15 @@ class LatePaymentReminder(models.Model):
         invoices' payment links, the company's bank account and its SEPA QR code)."""
         self.ensure_one()
         reminder = self.sudo()
-        company = reminder.company_id
-        currency = company.currency_id
         lines = reminder.line_ids.sorted(lambda line: (line.date_maturity or reminder.date, line.id))
-        credit_lines = self.env["account.move.line"].sudo().search(
-            reminder.dossier_id._open_lines_domain() & Domain("amount_residual", "<", 0),
-            order="date, id") if reminder.dossier_id else self.env["account.move.line"]
-        total = currency.round(sum(lines.mapped("amount_residual")) + sum(credit_lines.mapped("amount_residual")))
+        if reminder.dossier_id:
+            detail = reminder.dossier_id._late_payment_amounts_detail(lines)
+        else:  # the customer's dossier is gone: the lines alone
+            detail = self.env["late.payment.dossier"].new({
+                "partner_id": reminder.partner_id.id, "company_id": reminder.company_id.id,
+            })._late_payment_amounts_detail(lines)
+        currency, total, bank = detail["currency"], detail["total"], detail["bank"]
+        communication = detail["communication"]
         penalties = []
         if reminder.level_id.state_penalties and lines:
             moves = lines.move_id.filtered(lambda move: move.move_type == "out_invoice")
@@ -925,9 +936,6 @@ class LatePaymentReminder(models.Model):
                 _logger.info("Late payments: no penalties on the letter %s (a reference rate is missing)", self.id)
         for penalty in penalties:
             penalty["currency_record"] = self.env["res.currency"].search([("name", "=", penalty["currency"])], limit=1)
-        bank = (lines.move_id.partner_bank_id[:1] or company.partner_id.bank_ids.filtered(
-            lambda account: not account.company_id or account.company_id == company)[:1])
-        communication = ", ".join(lines.move_id.mapped(lambda move: move.payment_reference or move.name))
         qr_code = qr_values = False
         if bank and total > 0 and bank._build_qr_code_vals(
                 total, communication[:140], None, currency, reminder.partner_id, qr_method="sct_qr"):
@@ -935,19 +943,12 @@ class LatePaymentReminder(models.Model):
             qr_values = bank._get_qr_vals("sct_qr", total, currency, reminder.partner_id, communication[:140], None)
             qr_code = bank.build_qr_code_base64(
                 total, communication[:140], None, currency, reminder.partner_id, qr_method="sct_qr")
-        links = [(move, move.get_base_url() + move.get_portal_url())
-                 for move in lines.move_id.filtered(lambda move: move.is_invoice(include_receipts=True))]
         return {
+            **detail,
             "lines": lines,
-            "credits": credit_lines,
-            "total": total,
-            "currency": currency,
             "penalties": penalties,
-            "bank": bank,
-            "communication": communication,
             "qr_code": qr_code,
             "qr_values": qr_values,
-            "links": links,
         }
 
     @api.model

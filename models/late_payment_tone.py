@@ -5,7 +5,8 @@ from odoo.tools import is_html_empty
 
 class LatePaymentTone(models.Model):
     """A register of the reminders (courteous, friendly, firm, formal notice, ...), ordered by
-    severity, carrying its email template and its letter text in every language."""
+    severity, carrying its text in every language (the same in the email and in the printed
+    letter) and the email template that gives the email its subject, sender and attachments."""
 
     _name = "late.payment.tone"
     _description = "Follow-up tone"
@@ -28,12 +29,16 @@ class LatePaymentTone(models.Model):
     mail_template_id = fields.Many2one(
         "mail.template", string="Email template",
         domain=[("model", "=", "late.payment.dossier")],
-        help="The email sent with this tone, rendered on the customer's follow-up dossier.")
+        help="The subject, sender and attachments of this tone's email, rendered on the customer's "
+             "follow-up dossier. The email's text is the tone's text, followed by the detail of the "
+             "amounts due.")
     letter_body = fields.Html(
-        string="Letter", render_engine="qweb", render_options={"post_process": True},
+        string="Text", render_engine="qweb", render_options={"post_process": True},
         prefetch=True, translate=True, sanitize="email_outgoing",
-        help="The text of the printed letter, rendered on the customer's follow-up dossier "
-             "(placeholders such as object.partner_id.name may be used), in the customer's language.")
+        help="The text of the reminder, the same in the email and in the printed letter, rendered on "
+             "the customer's follow-up dossier (placeholders such as object.partner_id.name may be "
+             "used) in the customer's language. A paragraph shown if medium == 'letter' is printed on "
+             "the letter only (its subject line, the registered-letter mention).")
     description = fields.Text(translate=True, help="When to use this tone.")
 
     @api.depends()
@@ -50,7 +55,7 @@ class LatePaymentTone(models.Model):
                 localized = tone.with_context(lang=lang.code)
                 if is_html_empty(localized.letter_body):
                     raise ValidationError(env._(
-                        "The letter of the tone \u201c%(tone)s\u201d is empty in %(language)s: write it in "
+                        "The text of the tone \u201c%(tone)s\u201d is empty in %(language)s: write it in "
                         "every installed language.", tone=tone.with_env(env).name, language=lang.name))
                 template = localized.mail_template_id.sudo()
                 if template and (is_html_empty(template.body_html) or not (template.subject or "").strip()):
@@ -59,7 +64,22 @@ class LatePaymentTone(models.Model):
                         "%(language)s: write it in every installed language.",
                         tone=tone.with_env(env).name, language=lang.name))
 
-    def _late_payment_render_letter(self, dossiers):
-        """The letter of this tone for each dossier, in its customer's language: {id: html}."""
+    def _late_payment_render_text(self, dossiers, medium, lang=None):
+        """The text of this tone for each dossier, {id: html}: in its customer's language, or in
+        `lang` when given. `medium` ("email" or "letter") is known to the text, which prints a
+        few lines on the letter only."""
         self.ensure_one()
-        return self._render_field("letter_body", dossiers.ids, compute_lang=True)
+        if lang:
+            return self._render_field("letter_body", dossiers.ids, set_lang=lang, add_context={"medium": medium})
+        return self._render_field("letter_body", dossiers.ids, compute_lang=True, add_context={"medium": medium})
+
+    def _late_payment_render_email(self, dossiers):
+        """The email's body of this tone for each dossier, in its customer's language: {id: html}
+        (the tone's text, then the amounts due), as its email template renders it."""
+        self.ensure_one()
+        template = self.mail_template_id.sudo().with_context(late_payment_tone_id=self.id)
+        return template._render_field("body_html", dossiers.ids, compute_lang=True)
+
+    def _late_payment_render_letter(self, dossiers):
+        """The letter's text of this tone for each dossier, in its customer's language: {id: html}."""
+        return self._late_payment_render_text(dossiers, "letter")

@@ -1,3 +1,5 @@
+from unittest.mock import PropertyMock, patch
+
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
@@ -64,6 +66,23 @@ class TestConsole(LatePaymentCommon):
             self.assertIn("07/02/2025", dossier.preview_summary)  # the formal notice is due on day 30
             with self.assertRaises(UserError):
                 dossier.with_user(self.lp_user).action_send_reminder()
+
+    def test_preview_in_a_read_only_transaction_writes_nothing(self):
+        """The console reads its preview in a read-only transaction: the email's payment link
+        then goes without a portal token (the invoice is not written), and gets one when sent."""
+        invoice = self._invoice(700.0)
+        dossier = self._refresh(day(15))
+        self.assertFalse(invoice.access_token)
+        self.env.flush_all()
+        with self._at(day(15)), patch.object(type(self.env.cr), "readonly", new_callable=PropertyMock,
+                                             return_value=True):
+            preview = self.reminders._late_payment_preview(dossier)
+        self.assertIn(f"/my/invoices/{invoice.id}\"", preview["body_html"])
+        self.assertFalse(invoice.access_token)
+        with self._at(day(15)):
+            dossier.with_user(self.lp_user).action_send_reminder()
+        self.assertTrue(invoice.access_token)
+        self.assertIn(f"/my/invoices/{invoice.id}?access_token={invoice.access_token}", self._mail().body_html)
 
     def test_preview_in_the_customers_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")

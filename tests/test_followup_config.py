@@ -4,7 +4,7 @@ from psycopg2 import IntegrityError
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import html2plaintext, mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from .common import LatePaymentCommon, day
@@ -136,8 +136,46 @@ class TestFollowupConfig(LatePaymentCommon):
         self.assertIn("late-payment penalties", letter)  # the firm level states them
         subject = self.tone["firm"].mail_template_id._render_field("subject", dossier.ids)[dossier.id]
         self.assertEqual(subject, f"{self.company.name}: overdue invoices, second reminder")
-        body = self.tone["firm"].mail_template_id._render_field("body_html", dossier.ids)[dossier.id]
-        self.assertIn(self.customer.name, body)
+        with self._at(day(20)):
+            body = self.tone["firm"]._late_payment_render_email(dossier)[dossier.id]
+        self.assertIn("Despite our previous reminder", body)
+        self.assertIn(invoice.name, body)  # the email lists the amounts below the text
+
+    def test_the_email_says_what_the_letter_prints(self):
+        """One text per tone: the email says the letter's text (the letter alone has a subject
+        line and the registered-letter mention), in English and in French, followed by the
+        amounts due and how to pay."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_late_payment"], ["fr_FR"], overwrite=True)
+        invoice = self._invoice(1234.0)
+        credit = self._invoice(200.0, move_type="out_refund")
+        dossier = self._refresh(day(20))
+        letter_only = ("Subject:", "Objet :", "Registered letter", "Lettre recommandée")
+        for lang, total, days in (("en_US", "1,034.00", "20"), ("fr_FR", "1\N{NO-BREAK SPACE}034,00", "20")):
+            self.customer.lang = lang
+            for key, tone in self.tone.items():
+                with self._at(day(20)):
+                    letter = html2plaintext(tone._late_payment_render_letter(dossier)[dossier.id])
+                    email = tone._late_payment_render_email(dossier)[dossier.id]
+                text = html2plaintext(email)
+                paragraphs = [paragraph.strip("*/ ") for paragraph in letter.split("\n") if paragraph.strip("*/ ")]
+                self.assertGreaterEqual(len(paragraphs), 4, (lang, key))
+                for paragraph in paragraphs:
+                    if paragraph.startswith(letter_only):
+                        self.assertNotIn(paragraph, text, (lang, key))
+                    else:
+                        self.assertIn(paragraph, text, (lang, key))
+                # then what the letter report prints below its text
+                self.assertIn(invoice.name, text)
+                self.assertIn(credit.name, text)
+                self.assertIn(total, text)  # the invoice less the unapplied credit note
+                self.assertIn(f"{invoice.name}\n", text)
+                self.assertIn(days, text)
+                self.assertIn(f"/my/invoices/{invoice.id}?access_token={invoice.access_token}", email)
+            self.assertIn("Pay online:" if lang == "en_US" else "Payer en ligne", text)
+        self.assertTrue(invoice.access_token)
+        self.assertIn("Madame, Monsieur,", text)
+        self.assertIn("Objet : Transmission de votre dossier au recouvrement", letter)  # the last tone, in French
 
     # -- access rights ---------------------------------------------------------------------------
     def test_access_rights_per_group(self):

@@ -56,8 +56,10 @@ class TestFollowupDemo(TransactionCase):
         firm = self.env.ref("account_late_payment.late_payment_tone_firm")
         french = self._dossier("transports_petit")
         self.assertEqual(french.partner_id.lang, "fr_FR")
-        body = firm.mail_template_id._render_field("body_html", french.ids, compute_lang=True)[french.id]
+        body = firm._late_payment_render_email(french)[french.id]
         self.assertIn("Malgré notre précédente relance", body)
+        self.assertIn("Détail des montants dus", body)
+        self.assertIn(french.line_ids.move_id[:1].name, body)
         letter = firm._late_payment_render_letter(french)[french.id]
         self.assertIn("Madame, Monsieur,", letter)
         self.assertIn("les factures détaillées ci-dessous", letter)

@@ -159,7 +159,7 @@ class TestFollowupState(LatePaymentCommon):
         dossier = self._refresh(day(20))
         self.assertEqual(dossier.currency_id, self.company.currency_id)
         self.assertState(dossier, "due", self.firm, amount_due=500.0, amount_overdue=500.0)
-        body = self.tone["firm"].mail_template_id._render_field("body_html", dossier.ids)[dossier.id]
+        body = self.tone["firm"]._late_payment_render_email(dossier)[dossier.id]
         self.assertIn(invoice.name, body)
         self.assertIn("1,000.00", body)  # the invoice in its own currency
 

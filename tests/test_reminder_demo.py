@@ -74,7 +74,7 @@ class TestReminderDemo(TransactionCase):
         # the French customers got their reminder in French
         french = todays.filtered(lambda reminder: reminder.partner_id.lang == "fr_FR" and reminder.mail_message_id)
         for reminder in french:
-            self.assertIn("Bonjour", reminder.mail_message_id.body)
+            self.assertIn("Madame, Monsieur", reminder.mail_message_id.body)
             self.assertIn("Facture", reminder.mail_message_id.body)
 
     def test_the_next_business_day_run_measured(self):

@@ -110,6 +110,11 @@ class TestSettlement(LatePaymentCommon):
                     self.customer.late_payment_promise(*args, **kwargs)
             with self.assertRaises(UserError):
                 (self.customer | self.partner_b).late_payment_promise(day(20), 10.0)
+            # the one date parser of the addon names the date it refuses
+            with self.assertRaisesRegex(UserError, r"The promised date: 'not a date' is not a date: .*YYYY-MM-DD"):
+                self.customer.late_payment_promise("not a date", 100.0)
+            with self.assertRaisesRegex(UserError, "The promised date is missing"):
+                self.customer.late_payment_promise(None, 100.0)
         self.assertFalse(self.promises.search([]))
         self.assertEqual(invoice.amount_residual, 1000.0)
 
