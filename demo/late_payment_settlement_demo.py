@@ -50,7 +50,9 @@ class LatePaymentDemo(models.AbstractModel):
             note=self.env._("Agreed on the phone with the manager after the formal notice."))
         # as if agreed five weeks ago: the schedule moves back, the first payments arrived
         agreed = today - timedelta(days=PLAN_AGE)
-        plan.write({"date": agreed, "first_date": plan.first_date - timedelta(days=PLAN_AGE)})
+        # agreed by the company's accountant (the demo data loads as the superuser)
+        plan.write({"date": agreed, "first_date": plan.first_date - timedelta(days=PLAN_AGE),
+                    "user_id": self.env.ref("base.user_admin").id})
         for line in plan.line_ids:
             line.date = line.date - timedelta(days=PLAN_AGE) if not line.down_payment else agreed
         for line in plan.line_ids.sorted(lambda line: (line.date, line.sequence))[:3]:

@@ -5,7 +5,6 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import format_date
 
 from ..engine import settlement
 from .late_payment_promise import check_customer_invoices, parse_amount
@@ -210,12 +209,10 @@ class LatePaymentPlan(models.Model):
             by_sequence = {line.sequence: line for line in lines}
             for inst in result:
                 line = by_sequence[inst.sequence]
-                note = "\n".join(
-                    self.env._("%(amount)s on %(date)s %(ref)s", amount=plan.currency_id.format(float(amount)),
-                               date=format_date(self.env, day), ref=ref or "").strip()
-                    for day, amount, ref in inst.payments)
+                allocation = [[fields.Date.to_string(day), float(amount), ref or ""]
+                              for day, amount, ref in inst.payments]
                 vals = {"amount_paid": float(inst.paid), "paid_date": inst.paid_date or False,
-                        "payment_note": note or False}
+                        "payment_allocation": allocation or False}
                 if any(line[key] != value for key, value in vals.items() if key != "amount_paid") or \
                         plan.currency_id.compare_amounts(line.amount_paid, vals["amount_paid"]):
                     line.write(vals)

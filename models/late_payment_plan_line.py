@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_date
 
 LINE_STATES = [
     ("to_pay", "To pay"),
@@ -27,10 +28,23 @@ class LatePaymentPlanLine(models.Model):
     amount_paid = fields.Monetary(string="Paid", readonly=True)
     amount_left = fields.Monetary(string="Left to pay", compute="_compute_amount_left")
     paid_date = fields.Date(string="Paid on", readonly=True)
-    payment_note = fields.Text(string="Paid by", readonly=True, help="The payments allocated to this instalment.")
+    payment_allocation = fields.Json(
+        readonly=True, help="The payments allocated to this instalment: [ISO date, amount, reference].")
+    payment_note = fields.Text(string="Paid by", compute="_compute_payment_note",
+                               help="The payments allocated to this instalment.")
     state = fields.Selection(LINE_STATES, required=True, default="to_pay", readonly=True)
     reminded_before = fields.Boolean(string="Reminded before", readonly=True)
     reminded_after = fields.Boolean(string="Reminded after", readonly=True)
+
+    @api.depends("payment_allocation", "currency_id")
+    @api.depends_context("lang")
+    def _compute_payment_note(self):
+        """The allocated payments, in the reader's language (amounts and dates formatted for it)."""
+        for line in self:
+            line.payment_note = "\n".join(
+                self.env._("%(amount)s on %(date)s %(ref)s", amount=line.currency_id.format(amount),
+                           date=format_date(self.env, fields.Date.to_date(day)), ref=ref or "").strip()
+                for day, amount, ref in line.payment_allocation or []) or False
 
     def _compute_amount_left(self):
         for line in self:

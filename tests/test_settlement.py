@@ -243,6 +243,13 @@ class TestSettlement(LatePaymentCommon):
         self.assertEqual(plan.line_ids[0].paid_date, day(33))
         self.assertIn("200.00", plan.line_ids[0].payment_note)
         self.assertIn("150.00", plan.line_ids[1].payment_note)
+        self.assertIn("07/05/2025", plan.line_ids[0].payment_note)  # day(33)
+        self.assertFalse(plan.line_ids[2].payment_note)
+        # the note is written in the reader's language, not in the language of the daily check
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = plan.line_ids[0].with_context(lang="fr_FR").payment_note
+        self.assertIn("200,00", french)
+        self.assertIn("05/07/2025", french)
         self._pay(invoice, 400.0, day(38))
         self._check(plan, day(39))
         self.assertEqual(plan.line_ids.mapped("amount_paid"), [200.0, 400.0, 150.0])

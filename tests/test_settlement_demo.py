@@ -27,6 +27,11 @@ class TestSettlementDemo(TransactionCase):
         self.assertEqual(len(plan.line_ids), 5)  # a down payment and four instalments
         self.assertEqual(plan.line_ids.sorted("date").mapped("state")[:3], ["paid", "paid", "paid"])
         self.assertTrue(all(line.payment_note for line in plan.line_ids.filtered(lambda line: line.state == "paid")))
+        # what paid each instalment, in the reader's language
+        paid = plan.line_ids.filtered(lambda line: line.state == "paid")[:1]
+        self.assertRegex(paid.with_context(lang="en_US").payment_note, r"\d\.\d\d\s€ on ")
+        self.assertRegex(paid.with_context(lang="fr_FR").payment_note, r"\d,\d\d\s€ le ")
+        self.assertEqual(plan.user_id, self.env.ref("base.user_admin"))  # not the superuser that loaded the demo
         self.assertAlmostEqual(sum(plan.line_ids.mapped("amount")), plan.amount_total, places=2)
         self.assertEqual(self._dossier("menuiserie_bernard").status, "waiting")
 
