@@ -59,6 +59,9 @@
         "views/account_late_payment_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "account_late_payment/static/src/scss/late_payment_tone.scss",
+        ],
         "web.assets_tests": [
             "account_late_payment/static/tests/tours/**/*",
         ],

@@ -37,8 +37,9 @@ class LatePaymentTone(models.Model):
         prefetch=True, translate=True, sanitize="email_outgoing",
         help="The text of the reminder, the same in the email and in the printed letter, rendered on "
              "the customer's follow-up dossier (placeholders such as object.partner_id.name may be "
-             "used) in the customer's language. A paragraph shown if medium == 'letter' is printed on "
-             "the letter only (its subject line, the registered-letter mention).")
+             "used) in the customer's language. A paragraph shown if medium == 'letter' (marked with a "
+             "bar in this form) is printed on the letter only: its subject line, the registered-letter "
+             "mention.")
     description = fields.Text(translate=True, help="When to use this tone.")
 
     @api.depends()

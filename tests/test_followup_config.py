@@ -155,8 +155,12 @@ class TestFollowupConfig(LatePaymentCommon):
             self.customer.lang = lang
             for key, tone in self.tone.items():
                 with self._at(day(20)):
-                    letter = html2plaintext(tone._late_payment_render_letter(dossier)[dossier.id])
+                    letter_html = tone._late_payment_render_letter(dossier)[dossier.id]
                     email = tone._late_payment_render_email(dossier)[dossier.id]
+                letter = html2plaintext(letter_html)
+                # the letter-only paragraphs are marked (a bar in the tone's form), and left out of the email
+                self.assertIn("o_late_payment_letter_only", letter_html, (lang, key))
+                self.assertNotIn("o_late_payment_letter_only", email, (lang, key))
                 text = html2plaintext(email)
                 paragraphs = [paragraph.strip("*/ ") for paragraph in letter.split("\n") if paragraph.strip("*/ ")]
                 self.assertGreaterEqual(len(paragraphs), 4, (lang, key))
