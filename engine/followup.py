@@ -89,6 +89,9 @@ class Line:
     disputed: bool = False  # left out because disputed
     discount_date: date | None = None  # deadline of the early-payment discount its term grants
     paid_in_part: bool = False         # something was paid on it (no discount any more)
+    # its invoice is in an open promise to pay or a running payment plan: no reminder for it
+    # until the day after this date (the customer's other invoices are followed as usual)
+    paused_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class LineState:
     followed: bool          # neither excluded nor disputed, and a debt
     next_level: Level | None = None
     next_date: date | None = None
+    paused: bool = False    # its invoice is in an open promise or a running plan
 
 
 @dataclass(frozen=True)
@@ -247,19 +251,27 @@ def _line_states(levels, followed, left_out, credit_total, today, quantum):
         next_level = next_date = None
         if open_amount > 0:
             next_level, next_date = line_next_level(levels, line, today)
-        states.append(LineState(line.id, open_amount, (today - line.maturity).days, True, next_level, next_date))
+        if next_date and line.paused_until and line.paused_until >= today:
+            next_date = max(next_date, line.paused_until + timedelta(days=1))
+        states.append(LineState(line.id, open_amount, (today - line.maturity).days, True, next_level, next_date,
+                                paused=bool(line.paused_until and line.paused_until >= today)))
     states.extend(LineState(line.id, _amount(line.residual, quantum), (today - line.maturity).days, False)
                   for line in left_out)
     return states
 
 
 def _next_action(open_states, today, policy_gap_days, last_reminder_date, paused_until):
-    """(next level, its date, status) of a customer that is not in collection."""
+    """(next level, its date, status) of a customer that is not in collection. `paused_until`
+    pauses the whole customer (a postponement); a line of a promise or a plan is paused alone
+    (its date already moved): the customer waits when nothing else calls for a reminder."""
     paused = bool(paused_until and paused_until >= today)
     dates = [state.next_date for state in open_states if state.next_date]
     if not dates:
-        return None, None, "waiting" if paused and open_states else None
+        waiting = paused or any(state.paused for state in open_states)
+        return None, None, "waiting" if waiting and open_states else None
     next_date = min(dates)
+    # only invoices of promises and plans are left to remind: the customer waits for them
+    lines_paused = all(state.paused for state in open_states if state.next_date)
     if last_reminder_date and policy_gap_days:
         next_date = max(next_date, last_reminder_date + timedelta(days=policy_gap_days))
     if paused:
@@ -267,7 +279,7 @@ def _next_action(open_states, today, policy_gap_days, last_reminder_date, paused
     cutoff = max(next_date, today)
     next_level = _highest([state.next_level for state in open_states
                            if state.next_level and state.next_date and state.next_date <= cutoff])
-    if paused:
+    if paused or lines_paused:
         return next_level, next_date, "waiting"
     return next_level, next_date, "due" if next_date <= today else "planned"
 

@@ -366,6 +366,7 @@ class LatePaymentDossier(models.Model):
             "tones": tones.sorted(lambda tone: (tone.severity, tone.id)).ids,
             "last_reminders": self._late_payment_last_reminders(company, customers),
             "paused": self._late_payment_paused_until(customers, company),
+            "paused_moves": self._late_payment_paused_moves(customers, company),
             "proceedings": self._late_payment_in_proceedings(customers),
             "collection": self._late_payment_collection_states(customers, company),
         }
@@ -380,7 +381,7 @@ class LatePaymentDossier(models.Model):
             setup["levels_by_policy"].get(policy.id, []),
             [followup.Line(row["id"], row["maturity"], row["residual"], engine_levels.get(row["level_id"]),
                            row["level_date"], row["excluded"], row["disputed"], row["discount_date"],
-                           row["paid_in_part"]) for row in rows],
+                           row["paid_in_part"], setup["paused_moves"].get(row["move_id"])) for row in rows],
             today,
             policy_gap_days=policy.min_gap_days,
             last_reminder_date=setup["last_reminders"].get(customer.id),
@@ -430,7 +431,7 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _late_payment_fetch_lines(self, company, partners=None):
         """The open receivable lines of the customers (every one when `partners` is None) in
-        `company`, in one query: dicts of id, partner_id (commercial), maturity, residual (company
+        `company`, in one query: dicts of id, move_id, partner_id (commercial), maturity, residual (company
         currency), level_id, level_date, next_level_id, next_date, excluded, disputed, discount_date
         (the deadline of the early-payment discount its term grants), paid_in_part."""
         self.env["account.move.line"].flush_model([
@@ -447,7 +448,7 @@ class LatePaymentDossier(models.Model):
         partner_filter = SQL("AND p.commercial_partner_id = ANY(%s)", list(partners.ids)) \
             if partners is not None else SQL()
         return self.env.execute_query_dict(SQL("""
-            SELECT aml.id, p.commercial_partner_id AS partner_id,
+            SELECT aml.id, aml.move_id, p.commercial_partner_id AS partner_id,
                    COALESCE(aml.date_maturity, aml.date) AS maturity,
                    aml.amount_residual AS residual,
                    aml.late_payment_level_id AS level_id, aml.late_payment_level_date AS level_date,
@@ -1276,29 +1277,40 @@ class LatePaymentDossier(models.Model):
     # -- settlement: promises, plans, disputes, collection ------------------------------------------
     @api.model
     def _late_payment_paused_until(self, partners, company):
-        """{commercial partner id: date until which an open promise or a running plan pauses
-        its reminders} (one query): the promised date; the last instalment plus the grace days."""
-        paused = self._late_payment_postponed_until(partners, company, {})
+        """{commercial partner id: date until which its reminders pause}: the console's
+        postponements (the whole customer). Promises and plans pause their own invoices only
+        (_late_payment_paused_moves)."""
+        return self._late_payment_postponed_until(partners, company, {})
+
+    @api.model
+    def _late_payment_paused_moves(self, partners, company):
+        """{invoice id: date until which its reminders pause} for the invoices of the open
+        promises (their promised date) and of the running plans (their last instalment plus the
+        grace days) of the customers, in one query. Their other invoices are followed as usual."""
         if not partners:
-            return paused
-        self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date"])
-        self.env["late.payment.plan"].flush_model(["partner_id", "company_id", "state", "grace_days"])
+            return {}
+        self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date", "move_ids"])
+        self.env["late.payment.plan"].flush_model(["partner_id", "company_id", "state", "grace_days", "move_ids"])
         self.env["late.payment.plan.line"].flush_model(["plan_id", "date"])
-        for partner_id, until in self.env.execute_query(SQL("""
-            SELECT partner_id, MAX(until) FROM (
-                SELECT partner_id, date AS until FROM late_payment_promise
-                 WHERE company_id = %(company)s AND state = 'open' AND partner_id = ANY(%(partners)s)
+        return dict(self.env.execute_query(SQL("""
+            SELECT move_id, MAX(until) FROM (
+                SELECT rel.move_id, promise.date AS until
+                  FROM late_payment_promise promise
+                  JOIN late_payment_promise_move_rel rel ON rel.promise_id = promise.id
+                 WHERE promise.company_id = %(company)s AND promise.state = 'open'
+                   AND promise.partner_id = ANY(%(partners)s)
                  UNION ALL
-                SELECT plan.partner_id, MAX(line.date) + COALESCE(plan.grace_days, 0)
+                SELECT rel.move_id, last.until
                   FROM late_payment_plan plan
-                  JOIN late_payment_plan_line line ON line.plan_id = plan.id
+                  JOIN late_payment_plan_move_rel rel ON rel.plan_id = plan.id
+                  JOIN (SELECT line.plan_id, MAX(line.date) + COALESCE(MAX(plan.grace_days), 0) AS until
+                          FROM late_payment_plan_line line
+                          JOIN late_payment_plan plan ON plan.id = line.plan_id
+                         GROUP BY line.plan_id) last ON last.plan_id = plan.id
                  WHERE plan.company_id = %(company)s AND plan.state = 'running'
                    AND plan.partner_id = ANY(%(partners)s)
-                 GROUP BY plan.id
-            ) pauses GROUP BY partner_id
-        """, company=company.id, partners=partners.ids)):
-            paused[partner_id] = max(until, paused[partner_id]) if paused.get(partner_id) else until
-        return paused
+            ) pauses GROUP BY move_id
+        """, company=company.id, partners=partners.ids)))
 
     @api.model
     def _late_payment_risk_incidents(self, partners, company):

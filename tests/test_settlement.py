@@ -198,6 +198,31 @@ class TestSettlement(LatePaymentCommon):
         with self._at(when or day(30)):
             return self.plans._late_payment_create_plan(self.customer, invoices.ids, **values)
 
+    def test_a_plan_or_a_promise_pauses_its_invoices_only(self):
+        """The invoices in a plan (or a promise) wait; the customer's other invoices that fall due
+        meanwhile are reminded as usual, without the plan's."""
+        planned = self._invoice(900.0)
+        self._reach(self._receivable_lines(planned), self.firm, day(15))
+        plan = self._plan(planned)
+        self.assertEqual(self._refresh(day(35)).status, "waiting")
+        later = self._invoice(200.0, invoice_date=day(30))  # due on day 30: friendly on day 33
+        dossier = self._refresh(day(35))
+        self.assertEqual((dossier.status, dossier.next_level_id), ("due", self.friendly))
+        self.assertEqual(self._receivable_lines(planned).late_payment_next_date, day(102 + 5 + 1))
+        reminder = self._send(day(35))
+        self.assertEqual(reminder.line_ids.move_id, later)
+        # the next reminder is the second invoice's (firm, 15 days after its due date)
+        dossier = self._refresh(day(36))
+        self.assertEqual((dossier.status, dossier.next_level_id, dossier.next_action_date),
+                         ("planned", self.firm, day(45)))
+        self.assertEqual(plan.state, "running")
+        # a promise for the second invoice: it waits too, until the promised date
+        with self._at(day(50)):
+            self.customer.late_payment_promise(day(60).isoformat(), 200.0, invoice_ids=later.ids)
+        dossier = self._refresh(day(52))
+        self.assertEqual(dossier.status, "waiting")
+        self.assertEqual(self._receivable_lines(later).late_payment_next_date, day(61))
+
     def test_plan_followed_waives_the_penalties(self):
         first, second = self._invoice(600.0), self._invoice(300.0)
         self._reach(self._receivable_lines(first | second), self.firm, day(15))

@@ -33,14 +33,26 @@ class TestSettlementDemo(TransactionCase):
         self.assertRegex(paid.with_context(lang="fr_FR").payment_note, r"\d,\d\d\s€ le ")
         self.assertEqual(plan.user_id, self.env.ref("base.user_admin"))  # not the superuser that loaded the demo
         self.assertAlmostEqual(sum(plan.line_ids.mapped("amount")), plan.amount_total, places=2)
-        self.assertEqual(self._dossier("menuiserie_bernard").status, "waiting")
+        self._assert_waits(self._dossier("menuiserie_bernard"), plan.move_ids, plan.line_ids[-1:].date)
 
     def test_a_customer_with_a_promise(self):
         promise = self.env["late.payment.promise"].search(
             [("partner_id", "=", self._customer("librairie_rousseau").id), ("state", "=", "open")])
         self.assertEqual(len(promise), 1)
         self.assertGreater(promise.date, self.today)
-        self.assertEqual(self._dossier("librairie_rousseau").status, "waiting")
+        self._assert_waits(self._dossier("librairie_rousseau"), promise.move_ids, promise.date)
+
+    def _assert_waits(self, dossier, moves, until):
+        """The invoices of a promise or a plan wait until its end; the customer's other invoices
+        are followed as usual (the dossier waits only when nothing else is to remind)."""
+        self.assertTrue(moves)
+        lines = moves.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        self.assertFalse(lines.filtered(
+            lambda line: line.late_payment_next_date and line.late_payment_next_date <= until))
+        self.assertIn(dossier.status, ("waiting", "planned", "due"))
+        self.assertFalse(dossier.reminder_line_ids.move_id & moves)
+        if dossier.status == "waiting":
+            self.assertGreater(dossier.next_action_date, until)
 
     def test_a_disputed_invoice(self):
         dispute = self.env["late.payment.dispute"].search(

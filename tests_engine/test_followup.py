@@ -237,6 +237,25 @@ def test_collection_and_waiting():
     assert over.status == "due"
 
 
+def test_a_promise_or_a_plan_pauses_its_invoices_only():
+    # the only overdue invoice is in a plan until day 40: the customer waits
+    alone = state([line(100, paused_until=day(40))], day(20))
+    assert (alone.status, alone.next_action_date, alone.next_level) == ("waiting", day(41), FIRM)
+    assert alone.lines[0].next_date == day(41)
+    # another invoice, not in the plan, falls due: it is reminded as usual
+    other = line(50, day(10), id=2)
+    both = state([line(100, paused_until=day(40)), other], day(20))
+    assert (both.status, both.next_action_date, both.next_level) == ("due", day(13), FRIENDLY)
+    by_id = {line_state.id: line_state for line_state in both.lines}
+    assert (by_id[1].next_date, by_id[2].next_date) == (day(41), day(13))
+    assert by_id[1].paused and not by_id[2].paused
+    # the other invoice not yet due: planned on its own date, not waiting for the plan
+    later = state([line(100, paused_until=day(40)), line(50, day(30), id=2)], day(20))
+    assert (later.status, later.next_action_date, later.next_level) == ("planned", day(25), COURTESY)
+    # the pause is over: due again
+    assert state([line(100, paused_until=day(40))], day(41)).status == "due"
+
+
 def test_paid_lines_reached_levels_do_not_count():
     # the line that reached the formal notice is covered by a payment not yet matched
     lines = [line(100, level=FORMAL, level_date=day(30), id=1), line(-100, id=2), line(50, day(20), id=3)]
