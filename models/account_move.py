@@ -31,6 +31,22 @@ LATE_TYPES = ("out_invoice", "out_receipt")
 CUSTOMER_TYPES = ("out_invoice", "out_receipt", "out_refund")
 
 
+def _periods_as_values(result):
+    """The interest periods of an engine result as plain values (ISO dates, numbers)."""
+    return [
+        {
+            "date_from": fields.Date.to_string(period.date_from),
+            "date_to": fields.Date.to_string(period.date_to),
+            "days": period.days,
+            "base": float(period.base),
+            "rate": float(period.rate),
+            "amount": float(share),
+            "line_id": period.line,
+        }
+        for period, share in zip(result.periods, result.shares, strict=True)
+    ]
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -296,32 +312,10 @@ class AccountMove(models.Model):
                 "interest": float(computed.interest),
                 "indemnity": float(indemnity),
                 "already_invoiced": currency.round(ledger[move.id]["amount"]) if move.id in ledger else 0.0,
-                "periods": [
-                    {
-                        "date_from": fields.Date.to_string(period.date_from),
-                        "date_to": fields.Date.to_string(period.date_to),
-                        "days": period.days,
-                        "base": float(period.base),
-                        "rate": float(period.rate),
-                        "amount": float(share),
-                        "line_id": period.line,
-                    }
-                    for period, share in zip(computed.periods, computed.shares, strict=True)
-                ],
+                "periods": _periods_as_values(computed),
                 "interest_to_invoice": float(left.interest),
                 "indemnity_to_invoice": float(left.indemnity),
-                "periods_to_invoice": [
-                    {
-                        "date_from": fields.Date.to_string(period.date_from),
-                        "date_to": fields.Date.to_string(period.date_to),
-                        "days": period.days,
-                        "base": float(period.base),
-                        "rate": float(period.rate),
-                        "amount": float(share),
-                        "line_id": period.line,
-                    }
-                    for period, share in zip(left.periods, left.shares, strict=True)
-                ],
+                "periods_to_invoice": _periods_as_values(left),
             }
             if missing:
                 results[move.id]["missing_rate"] = fields.Date.to_string(missing)

@@ -13,12 +13,16 @@ def day(offset):
     return DUE + timedelta(days=offset)
 
 
-class LatePaymentCommon(AccountTestInvoicingCommon):
-    """Invoices, payments and dossiers for the follow-up tests."""
+class LatePaymentAdminCommon(AccountTestInvoicingCommon):
+    """Odoo's invoicing test setup, its user a late payment administrator."""
 
     @classmethod
     def get_default_groups(cls):
         return super().get_default_groups() | cls.env.ref("account_late_payment.group_late_payment_admin")
+
+
+class LatePaymentCommon(LatePaymentAdminCommon):
+    """Invoices, payments and dossiers for the follow-up tests."""
 
     @classmethod
     def setUpClass(cls):
@@ -40,6 +44,15 @@ class LatePaymentCommon(AccountTestInvoicingCommon):
         cls.lp_admin = new_test_user(cls.env, login="lp_followup_admin", company_id=cls.company.id,
                                      groups="account_late_payment.group_late_payment_admin")
 
+    @classmethod
+    def _reachable_customer(cls, **values):
+        """Give the customer an email and a postal address (emails and letters reach it), and the
+        current user an email address to send from."""
+        cls.customer.write({"email": "billing@customer-a.example", "is_company": True, "lang": "en_US",
+                            "street": "1 Main Street", "city": "Springfield", "zip": "12345",
+                            "country_id": cls.env.ref("base.us").id, **values})
+        cls.env.user.email = "accountman@company.example"
+
     # -- documents -------------------------------------------------------------------------
     @classmethod
     def _invoice(cls, amount, invoice_date=DUE, partner=None, terms=None, currency=None, move_type="out_invoice",
@@ -60,6 +73,25 @@ class LatePaymentCommon(AccountTestInvoicingCommon):
             })],
             post=post,
         )
+
+    def _one_entry_for_customers(self, partners, maturity):
+        """One posted journal entry with a receivable line of 100 + i for the i-th of `partners`,
+        due on `maturity(i)`: many customers with something due, quickly."""
+        receivable = self.company_data["default_account_receivable"]
+        lines = [Command.create({
+            "partner_id": partner.id, "account_id": receivable.id, "debit": 100.0 + i,
+            "date_maturity": maturity(i),
+        }) for i, partner in enumerate(partners)]
+        lines.append(Command.create({
+            "account_id": self.company_data["default_account_revenue"].id,
+            "credit": sum(100.0 + i for i in range(len(partners))),
+        }))
+        move = self.env["account.move"].create({
+            "move_type": "entry", "date": DUE, "journal_id": self.company_data["default_journal_sale"].id,
+            "line_ids": lines,
+        })
+        move.action_post()
+        return move
 
     @classmethod
     def _receivable_lines(cls, moves):
@@ -84,15 +116,11 @@ class LatePaymentCommon(AccountTestInvoicingCommon):
                                      ("company_id", "=", company.id)])
 
 
-class PenaltyCommon(AccountTestInvoicingCommon):
+class PenaltyCommon(LatePaymentAdminCommon):
     """A French company in EUR (generic chart of accounts) and a professional customer."""
 
     chart_template = "generic_coa"
     country_code = "FR"
-
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref("account_late_payment.group_late_payment_admin")
 
     @classmethod
     def setUpClass(cls):

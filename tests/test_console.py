@@ -16,10 +16,7 @@ class TestConsole(LatePaymentCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.reminders = cls.env["late.payment.reminder"]
-        cls.customer.write({"email": "billing@customer-a.example", "is_company": True, "lang": "en_US",
-                            "street": "1 Main Street", "city": "Springfield", "zip": "12345",
-                            "country_id": cls.env.ref("base.us").id})
-        cls.env.user.email = "accountman@company.example"
+        cls._reachable_customer()
         cls.billing = new_test_user(cls.env, login="lp_console_billing", company_id=cls.company.id,
                                     groups="account.group_account_invoice")
 
@@ -246,10 +243,8 @@ class TestConsoleLetters(LatePaymentCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.reminders = cls.env["late.payment.reminder"]
-        cls.customer.write({"email": "billing@customer-a.example", "is_company": True, "lang": "en_US",
-                            "street": "1 rue de la Paix", "city": "Paris", "zip": "75002",
-                            "country_id": cls.env.ref("base.fr").id})
-        cls.env.user.email = "accountman@company.example"
+        cls._reachable_customer(street="1 rue de la Paix", city="Paris", zip="75002",
+                                country_id=cls.env.ref("base.fr").id)
 
     def _html(self, content):
         return content.decode() if isinstance(content, bytes) else content

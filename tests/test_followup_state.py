@@ -332,20 +332,7 @@ class TestFollowupState(LatePaymentCommon):
         counts = {}
         for size in (100, 1000):
             partners = self.env["res.partner"].create([{"name": f"Customer {size}-{i}"} for i in range(size)])
-            receivable = self.company_data["default_account_receivable"]
-            lines = [Command.create({
-                "partner_id": partner.id, "account_id": receivable.id, "debit": 100.0 + i,
-                "date_maturity": day(i % 90 - 20),
-            }) for i, partner in enumerate(partners)]
-            lines.append(Command.create({
-                "account_id": self.company_data["default_account_revenue"].id,
-                "credit": sum(100.0 + i for i in range(size)),
-            }))
-            move = self.env["account.move"].create({
-                "move_type": "entry", "date": DUE, "journal_id": self.company_data["default_journal_sale"].id,
-                "line_ids": lines,
-            })
-            move.action_post()
+            self._one_entry_for_customers(partners, lambda i: day(i % 90 - 20))
             self.env.flush_all()
             self.env.cr.precommit.clear()
             for run, today in (("create", day(30)), ("unchanged", day(30)), ("next day", day(31))):

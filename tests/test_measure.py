@@ -4,8 +4,9 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.account_late_payment.engine import kpi
+
+from .common import LatePaymentAdminCommon
 
 
 def at(day):
@@ -13,13 +14,9 @@ def at(day):
 
 
 @tagged("post_install", "-at_install")
-class TestMeasure(AccountTestInvoicingCommon):
+class TestMeasure(LatePaymentAdminCommon):
     """The receivables analysis (SQL view), the dashboard's KPIs and month-end history, the
     customer's own figures."""
-
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref("account_late_payment.group_late_payment_admin")
 
     @classmethod
     def setUpClass(cls):

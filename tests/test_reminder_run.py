@@ -7,7 +7,6 @@ from unittest.mock import patch
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError
-from odoo.fields import Command
 from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -30,10 +29,7 @@ class TestReminderRun(LatePaymentCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.reminders = cls.env["late.payment.reminder"]
-        cls.customer.write({"email": "billing@customer-a.example", "is_company": True, "lang": "en_US",
-                            "street": "1 Main Street", "city": "Springfield", "zip": "12345",
-                            "country_id": cls.env.ref("base.us").id, "phone": "+1 555 0100"})
-        cls.env.user.email = "accountman@company.example"
+        cls._reachable_customer(phone="+1 555 0100")
         # the DUE of these tests is a Monday: day(3) a Thursday, day(5) a Saturday
         assert DUE.weekday() == 0
 
@@ -560,21 +556,8 @@ class TestReminderRunScale(LatePaymentCommon):
         partners = self.env["res.partner"].create([{
             "name": f"Scale customer {i}", "email": f"c{i}@scale.example", "is_company": True,
         } for i in range(size)])
-        receivable = self.company_data["default_account_receivable"]
         # one receivable line per customer, due 15 or 3 days ago: firm and friendly reminders
-        lines = [Command.create({
-            "partner_id": partner.id, "account_id": receivable.id, "debit": 100.0 + i,
-            "date_maturity": DUE if i % 2 else day(12),
-        }) for i, partner in enumerate(partners)]
-        lines.append(Command.create({
-            "account_id": self.company_data["default_account_revenue"].id,
-            "credit": sum(100.0 + i for i in range(size)),
-        }))
-        move = self.env["account.move"].create({
-            "move_type": "entry", "date": DUE, "journal_id": self.company_data["default_journal_sale"].id,
-            "line_ids": lines,
-        })
-        move.action_post()
+        self._one_entry_for_customers(partners, lambda i: DUE if i % 2 else day(12))
         self.env.flush_all()
         self.env.cr.precommit.clear()
         self.env.invalidate_all()
