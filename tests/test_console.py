@@ -231,6 +231,22 @@ class TestConsole(LatePaymentCommon):
         self.assertEqual(names, [f"Reminder - {self.customer.name}.pdf",
                                  f"Statement of account - {self.customer.name}.pdf"])
 
+    def test_formal_notice_email_carries_the_letter(self):
+        """As shipped, the formal notice's email attaches the formal notice letter and the invoices."""
+        invoice = self._invoice(700.0)
+        self._reach(self._receivable_lines(invoice), self.firm, day(15))
+        dossier = self._refresh(day(31))
+        self.assertEqual((dossier.status, dossier.next_level_id), ("due", self.formal))
+        with self._at(day(31)):
+            dossier.with_user(self.lp_user).action_send_reminder()
+        reminder = dossier.reminder_ids
+        self.assertEqual((reminder.level_id, reminder.letter_state), (self.formal, "queued"))
+        attachments = self._mail().mail_message_id.attachment_ids
+        self.assertIn(f"Reminder - {self.customer.name}.pdf", attachments.mapped("name"))
+        self.assertIn(invoice._get_invoice_report_filename(), attachments.mapped("name"))
+        letter = attachments.filtered(lambda attachment: attachment.name.startswith("Reminder")).raw
+        self.assertIn(b"Formal notice to pay", letter)  # the letter's text (tests render reports as HTML)
+
 
 @tagged("post_install", "-at_install")
 class TestConsoleLetters(LatePaymentCommon):

@@ -28,6 +28,8 @@ class TestFollowupConfig(LatePaymentCommon):
         self.assertEqual([level.state_penalties for level in levels], [False, False, True, True, False])
         self.assertTrue(self.firm.channel_email and self.firm.channel_letter)
         self.assertTrue(self.formal.is_formal_notice and self.formal.channel_letter)
+        # the formal notice's email carries the letter (as a PDF); the automatic levels do not render one
+        self.assertEqual([level.attach_letter for level in levels], [False, False, False, True, False])
         self.assertTrue(self.escalation.is_escalation and self.escalation.channel_task)
         self.assertEqual(self.tone["courteous"].mail_template_id.model, "late.payment.dossier")
         # the early-payment discount reminder, 3 days before the discount deadline, courteous
