@@ -183,9 +183,9 @@ def plan_reminder(allocated, today, notice_days=3, reminded=frozenset()):
     return None
 
 
-def paused_until(allocated, grace_days=5):
+def paused_until(instalment_dates, grace_days=5):
     """The day until which a running plan pauses the follow-up of its invoices: the last
     instalment's date plus the grace days."""
-    if not allocated:
+    if not instalment_dates:
         return None
-    return max(inst.date for inst in allocated) + timedelta(days=grace_days)
+    return max(instalment_dates) + timedelta(days=grace_days)

@@ -360,14 +360,7 @@ class AccountMove(models.Model):
         api_model._late_payment_check_records(self)
 
     def action_late_payment_dispute(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Dispute"),
-            "res_model": "late.payment.dispute.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_move_ids": self.ids},
-        }
+        return self.env["late.payment.dispute.wizard"]._late_payment_action({"default_move_ids": self.ids})
 
     def action_late_payment_resolve_dispute(self):
         return self.late_payment_resolve_dispute()

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date
 
-from odoo.addons.account_late_payment.engine import followup, kpi, risk
+from odoo.addons.account_late_payment.engine import followup, kpi, risk, settlement
 
 from .late_payment_reminder import CHANNEL_FIELDS
 
@@ -1285,32 +1285,36 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _late_payment_paused_moves(self, partners, company):
         """{invoice id: date until which its reminders pause} for the invoices of the open
-        promises (their promised date) and of the running plans (their last instalment plus the
-        grace days) of the customers, in one query. Their other invoices are followed as usual."""
+        promises (their promised date) and of the running plans (engine/settlement.py: their last
+        instalment plus the grace days) of the customers, in one query. Their other invoices are
+        followed as usual."""
         if not partners:
             return {}
         self.env["late.payment.promise"].flush_model(["partner_id", "company_id", "state", "date", "move_ids"])
         self.env["late.payment.plan"].flush_model(["partner_id", "company_id", "state", "grace_days", "move_ids"])
         self.env["late.payment.plan.line"].flush_model(["plan_id", "date"])
-        return dict(self.env.execute_query(SQL("""
-            SELECT move_id, MAX(until) FROM (
-                SELECT rel.move_id, promise.date AS until
-                  FROM late_payment_promise promise
-                  JOIN late_payment_promise_move_rel rel ON rel.promise_id = promise.id
-                 WHERE promise.company_id = %(company)s AND promise.state = 'open'
-                   AND promise.partner_id = ANY(%(partners)s)
-                 UNION ALL
-                SELECT rel.move_id, last.until
-                  FROM late_payment_plan plan
-                  JOIN late_payment_plan_move_rel rel ON rel.plan_id = plan.id
-                  JOIN (SELECT line.plan_id, MAX(line.date) + COALESCE(MAX(plan.grace_days), 0) AS until
-                          FROM late_payment_plan_line line
-                          JOIN late_payment_plan plan ON plan.id = line.plan_id
-                         GROUP BY line.plan_id) last ON last.plan_id = plan.id
-                 WHERE plan.company_id = %(company)s AND plan.state = 'running'
-                   AND plan.partner_id = ANY(%(partners)s)
-            ) pauses GROUP BY move_id
-        """, company=company.id, partners=partners.ids)))
+        paused = {}
+
+        def pause(move_id, until):
+            if until:
+                paused[move_id] = max(until, paused[move_id]) if move_id in paused else until
+
+        for move_id, promised, grace_days, dates in self.env.execute_query(SQL("""
+            SELECT rel.move_id, promise.date, NULL, NULL
+              FROM late_payment_promise promise
+              JOIN late_payment_promise_move_rel rel ON rel.promise_id = promise.id
+             WHERE promise.company_id = %(company)s AND promise.state = 'open'
+               AND promise.partner_id = ANY(%(partners)s)
+             UNION ALL
+            SELECT rel.move_id, NULL, plan.grace_days,
+                   ARRAY(SELECT line.date FROM late_payment_plan_line line WHERE line.plan_id = plan.id)
+              FROM late_payment_plan plan
+              JOIN late_payment_plan_move_rel rel ON rel.plan_id = plan.id
+             WHERE plan.company_id = %(company)s AND plan.state = 'running'
+               AND plan.partner_id = ANY(%(partners)s)
+        """, company=company.id, partners=partners.ids)):
+            pause(move_id, promised or settlement.paused_until(dates, grace_days or 0))
+        return paused
 
     @api.model
     def _late_payment_risk_incidents(self, partners, company):
@@ -1446,14 +1450,7 @@ class LatePaymentDossier(models.Model):
 
     def action_late_payment_dispute(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Dispute"),
-            "res_model": "late.payment.dispute.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_partner_id": self.partner_id.id},
-        }
+        return self.env["late.payment.dispute.wizard"]._late_payment_action({"default_partner_id": self.partner_id.id})
 
     def action_late_payment_plan(self):
         self.ensure_one()

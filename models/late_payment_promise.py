@@ -13,6 +13,11 @@ PROMISE_STATES = [
 ]
 # customer documents that can be promised, disputed or put in a plan
 SETTLED_TYPES = ("out_invoice", "out_receipt")
+# the wizards' choice of them: the customer's posted, unpaid ones in the company
+SETTLED_INVOICES_DOMAIN = (
+    "[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
+    "('state', '=', 'posted'), ('move_type', 'in', ('out_invoice', 'out_receipt')), "
+    "('payment_state', 'in', ('not_paid', 'partial'))]")
 
 
 def parse_amount(env, value, label):
@@ -70,7 +75,7 @@ def check_customer_invoices(env, partner, company, invoice_ids, overdue_default=
 
 class LatePaymentPromise(models.Model):
     """A promise to pay: the customer said it would pay `amount` by `date` for some or all of
-    its overdue invoices. Reminders pause until that date; the promise keeps itself when the
+    its overdue invoices. Their reminders pause until that date; the promise keeps itself when the
     amount arrives, and breaks when the date passes without it (engine/settlement.py)."""
 
     _name = "late.payment.promise"

@@ -223,7 +223,8 @@ class ResPartner(models.Model):
     def late_payment_promise(self, date, amount, invoice_ids=None, note=None):
         """Record the promise of this customer (its commercial partner) to pay `amount` by
         `date` (ISO string or date) for `invoice_ids` (default: its overdue invoices) in the
-        current company; returns the id of the promise. Reminders pause until that date."""
+        current company; returns the id of the promise. The reminders of its invoices pause until
+        that date."""
         api_model = self.env["late.payment.api"]
         api_model._late_payment_check_caller()
         api_model._late_payment_check_records(self)

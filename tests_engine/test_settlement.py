@@ -128,7 +128,8 @@ def test_plan_reminders_before_and_after():
     assert settlement.plan_reminder(alloc, date(2026, 1, 11), 3, {(settlement.BEFORE, 1)}) == (settlement.AFTER, 1)
     done = {(settlement.BEFORE, 1), (settlement.AFTER, 1)}
     assert settlement.plan_reminder(alloc, date(2026, 2, 8), 3, done) == (settlement.BEFORE, 2)
-    assert settlement.paused_until(alloc, 5) == date(2026, 3, 15)
+    assert settlement.paused_until([inst.date for inst in alloc], 5) == date(2026, 3, 15)
+    assert settlement.paused_until([], 5) is None
 
 
 # -- disputes: days without interest ----------------------------------------------------------

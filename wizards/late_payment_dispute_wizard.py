@@ -20,6 +20,19 @@ class LatePaymentDisputeWizard(models.TransientModel):
     reason = fields.Char(required=True)
     note = fields.Text()
 
+    @api.model
+    def _late_payment_action(self, context):
+        """The dialog that records a dispute, opened on the invoices or the customer `context`
+        gives (default_move_ids, default_partner_id)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dispute"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": context,
+        }
+
     @api.onchange("reason_code")
     def _onchange_reason_code(self):
         if self.reason_code and self.reason_code != "other":

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 
 from ..engine import settlement
 from ..models.late_payment_plan import FREQUENCIES
+from ..models.late_payment_promise import SETTLED_INVOICES_DOMAIN
 
 
 class LatePaymentPlanWizard(models.TransientModel):
@@ -21,9 +22,7 @@ class LatePaymentPlanWizard(models.TransientModel):
     currency_id = fields.Many2one(related="company_id.currency_id")
     move_ids = fields.Many2many(
         "account.move", string="Invoices", required=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
-               "('state', '=', 'posted'), ('move_type', 'in', ('out_invoice', 'out_receipt')), "
-               "('payment_state', 'in', ('not_paid', 'partial'))]")
+        domain=SETTLED_INVOICES_DOMAIN)
     amount_total = fields.Monetary(string="Total", compute="_compute_preview")
     instalment_count = fields.Integer(string="Number of instalments", required=True, default=3)
     first_date = fields.Date(string="First instalment", required=True,

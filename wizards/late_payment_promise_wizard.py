@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..models.late_payment_promise import SETTLED_INVOICES_DOMAIN
+
 
 class LatePaymentPromiseWizard(models.TransientModel):
     """Record a promise to pay (from the console or the customer): it calls
@@ -13,9 +15,7 @@ class LatePaymentPromiseWizard(models.TransientModel):
     currency_id = fields.Many2one(related="company_id.currency_id")
     move_ids = fields.Many2many(
         "account.move", string="Invoices",
-        domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
-               "('state', '=', 'posted'), ('move_type', 'in', ('out_invoice', 'out_receipt')), "
-               "('payment_state', 'in', ('not_paid', 'partial'))]",
+        domain=SETTLED_INVOICES_DOMAIN,
         help="The invoices the promise covers; empty: every overdue invoice.")
     date = fields.Date(string="Promised date", required=True)
     amount = fields.Monetary(string="Promised amount", required=True)
