@@ -1,5 +1,22 @@
 """Late-payment interest and the fixed recovery indemnity (France: Code de commerce L441-10 II).
 
+Which rate (see RateSchedule and docs/legal.md):
+- statutory: the reference rate (ECB main refinancing rate) in force on 1 January / 1 July plus
+  the margin. In France the statutory rate is exactly ECB + 10 points; any other margin makes the
+  rate a contractual one, which may never be below three times the legal interest rate of its
+  half-year (L441-10 II);
+- contractual: the rate of the terms of sale, raised to that floor in France;
+- public: a public buyer (Code de la commande publique R2192-31): the ECB rate in force on the first
+  day of the half-year in which the interest starts to run, plus 8 points, fixed for the whole delay;
+- legal: a consumer (Code civil 1231-6): the legal interest rate of each half-year ("all other
+  cases", the creditor being a company), or the penalty rate of the contract; in both cases only
+  from the formal notice (Code civil 1231-5 and 1231-6: see after_notice).
+A rate the computation needs and the table lacks is never guessed: MissingRateError says which.
+
+Collective proceedings (C. com. L622-28, L631-14, L641-3): the opening judgment stops the running
+of interest, which is owed up to the day before it (invoice_interest's `proceedings_opened`), and
+no indemnity is owed when the due date is on or after the opening (L441-10 II, indemnity_owed).
+
 Interest is simple interest on the amount still unpaid each day, from the day after the due
 date to the payment date inclusive; a payment reduces the base from the day after it is
 received. The reference rate of a half-year is the one in force on its first day (1 January
@@ -11,7 +28,7 @@ Everything here takes plain values: dates, Decimal amounts, lists of ``(date, va
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -26,20 +43,35 @@ DAY_COUNTS = (ACTUAL_365, ACTUAL_360, ACTUAL_ACTUAL)
 
 # How the annual rate of a half-year is found.
 STATUTORY = "statutory"  # reference rate in force on 1 January / 1 July + margin
-CONTRACTUAL = "contractual"  # a fixed annual rate, never below the legal floor where one is known
+CONTRACTUAL = "contractual"  # a fixed annual rate, never below the legal floor in France
 NONE = "none"
-MODES = (STATUTORY, CONTRACTUAL, NONE)
+PUBLIC = "public"  # a public buyer: reference rate of the half-year interest starts + margin, fixed
+LEGAL = "legal"  # a consumer: the legal rate of each half-year, or the contract's penalty rate
+MODES = (STATUTORY, CONTRACTUAL, NONE, PUBLIC, LEGAL)
 
 # France: a contractual rate may not be below three times the legal interest rate (L441-10 II).
 LEGAL_FLOOR_FACTOR = Decimal(3)
+# France: the statutory rate is the ECB rate plus exactly 10 points (L441-10 II).
+STATUTORY_MARGIN = Decimal(10)
+# France, public buyers: the ECB rate plus 8 points (Code de la commande publique R2192-31).
+PUBLIC_MARGIN = Decimal(8)
+# France: the fixed recovery indemnity (D441-5; public buyers: D2192-35), in EUR.
+STATUTORY_INDEMNITY = Decimal(40)
+
+# Which rate is missing
+REFERENCE_RATE = "reference"  # the reference (ECB) rate in force on a half-year's first day
+LEGAL_RATE = "legal"  # the French legal interest rate of a half-year
 
 
 class MissingRateError(ValueError):
-    """No reference rate is known for a half-year: `half_year` is its first day."""
+    """A rate the computation needs is not known: `half_year` is the first day of the half-year,
+    `kind` is REFERENCE_RATE or LEGAL_RATE."""
 
-    def __init__(self, half_year):
-        super().__init__(f"no reference rate in force on {half_year.isoformat()}")
+    def __init__(self, half_year, kind=REFERENCE_RATE):
+        what = "legal interest rate" if kind == LEGAL_RATE else "reference rate"
+        super().__init__(f"no {what} for the half-year starting {half_year.isoformat()}")
         self.half_year = half_year
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -144,8 +176,17 @@ class RateSchedule:
     """The annual rate (% per year) of each half-year.
 
     statutory: the reference rate in force on 1 January / 1 July plus `margin` points;
-    contractual: `rate`, raised to three times the legal rate of the half-year where `floor_rates`
-    (legal rates, one row per half-year) know one; none: no interest.
+    contractual: `rate`;
+    public: the reference rate in force on the first day of the half-year in which the interest
+    starts, plus `margin` (8 in France), fixed for the whole delay (see `fixed`);
+    legal: `rate` when the contract sets one (> 0), else the legal rate of the half-year;
+    none: no interest.
+
+    `floor_rates` are the French legal rates ("all other cases"), one row per half-year. Given
+    (a French company), they make the schedule apply French law: a contractual rate, or a
+    statutory one whose margin is not exactly 10 points (a contractual rate too), is raised to
+    three times the legal rate of its half-year, and a half-year whose legal rate is not known
+    raises MissingRateError(LEGAL_RATE) rather than apply an unchecked rate.
     """
 
     def __init__(self, mode, reference_rates=(), margin=0, rate=0, floor_rates=()):
@@ -157,18 +198,44 @@ class RateSchedule:
         self.rate = Decimal(str(rate))
         self.floor_rates = list(floor_rates)
 
+    @property
+    def fixed(self):
+        """True when one rate holds for the whole delay: the rate of the first late day."""
+        return self.mode == PUBLIC
+
+    @property
+    def floored(self):
+        """True when the rate is contractual under French law, so never below its floor."""
+        if not self.floor_rates:
+            return False
+        return self.mode == CONTRACTUAL or (self.mode == STATUTORY and self.margin != STATUTORY_MARGIN)
+
+    def reference(self, day):
+        """The reference rate in force on the first day of `day`'s half-year (or raise)."""
+        reference = rate_of_half_year(self.reference_rates, day)
+        if reference is None:
+            raise MissingRateError(half_year_start(day))
+        return reference
+
+    def legal(self, day):
+        """The legal rate of `day`'s half-year (or raise)."""
+        legal = legal_rate_of_half_year(self.floor_rates, day)
+        if legal is None:
+            raise MissingRateError(half_year_start(day), LEGAL_RATE)
+        return legal
+
     def __call__(self, day):
         if self.mode == NONE:
             return Decimal(0)
-        if self.mode == STATUTORY:
-            reference = rate_of_half_year(self.reference_rates, day)
-            if reference is None:
-                raise MissingRateError(half_year_start(day))
-            return reference + self.margin
-        legal = legal_rate_of_half_year(self.floor_rates, day)
-        if legal is not None:
-            return max(self.rate, contractual_floor(legal))
-        return self.rate
+        if self.mode == LEGAL:
+            return self.rate if self.rate > 0 else self.legal(day)
+        if self.mode in (STATUTORY, PUBLIC):
+            rate = self.reference(day) + self.margin
+        else:
+            rate = self.rate
+        if self.floored:
+            return max(rate, contractual_floor(self.legal(day)))
+        return rate
 
 
 # -- one receivable line -------------------------------------------------------------------
@@ -241,6 +308,8 @@ def interest_periods(receivable, end_date, schedule, basis=ACTUAL_365):
     start = receivable.due_date + ONE_DAY
     if end_date < start:
         return []
+    # a rate fixed for the whole delay is the one of the first late day
+    fixed_rate = schedule(start) if getattr(schedule, "fixed", False) else None
     by_day = _reductions_by_day(receivable.reductions)
     base = Decimal(str(receivable.amount)) - sum(
         (amount for day, amount in by_day.items() if day < start), Decimal(0))
@@ -252,7 +321,7 @@ def interest_periods(receivable, end_date, schedule, basis=ACTUAL_365):
         if base > 0:
             for slice_from, slice_to in (piece for half in half_years(segment_start, cut - ONE_DAY)
                                          for piece in without_excluded(*half, receivable.excluded)):
-                rate = schedule(slice_from)
+                rate = fixed_rate if fixed_rate is not None else schedule(slice_from)
                 days = Decimal((slice_to - slice_from).days + 1)
                 # a half-year never crosses 31 December: one denominator per slice
                 amount = base * rate / HUNDRED * days / year_days(basis, slice_from)
@@ -295,14 +364,21 @@ class InvoiceInterest:
     outstanding: Decimal  # what is still unpaid at the end of the computation day
 
 
-def invoice_interest(receivables, end_date, schedule, basis=ACTUAL_365, digits=2):
-    """Interest of an invoice (its receivable lines) up to `end_date`, rounded once."""
+def invoice_interest(receivables, end_date, schedule, basis=ACTUAL_365, digits=2, proceedings_opened=None):
+    """Interest of an invoice (its receivable lines) up to `end_date`, rounded once.
+
+    `proceedings_opened`: the day of the judgment opening collective proceedings against the
+    debtor, if any: interest runs up to the day before it, never after, whatever `end_date`
+    (the delay and what is outstanding are still those of `end_date`)."""
+    last_interest_day = end_date
+    if proceedings_opened is not None:
+        last_interest_day = min(end_date, proceedings_opened - ONE_DAY)
     periods = []
     late = 0
     first_late_day = None
     for receivable in receivables:
         # a period at a rate of zero (no interest due) is no part of the interest
-        periods.extend(p for p in interest_periods(receivable, end_date, schedule, basis) if p.amount)
+        periods.extend(p for p in interest_periods(receivable, last_interest_day, schedule, basis) if p.amount)
         delay = days_late(receivable, end_date)
         late = max(late, delay)
         if delay:
@@ -337,7 +413,21 @@ def allocate_oldest_first(receivables, reductions):
     ]
 
 
+def after_notice(receivable, notice_date):
+    """`receivable` bearing interest only after the formal notice sent on `notice_date` (a
+    consumer, Code civil 1231-6; a penalty clause too, 1231-5): its days from the due date to
+    the notice are excluded, and all its days when no notice was sent (`notice_date` None)."""
+    first = receivable.due_date + ONE_DAY
+    return replace(receivable, excluded=(*receivable.excluded, (first, notice_date)))
+
+
 # -- indemnity -----------------------------------------------------------------------------
+def indemnity_owed(due_date, proceedings_opened=None):
+    """Whether the fixed indemnity is owed for an amount due on `due_date`: not when collective
+    proceedings opened on or before the due date forbade paying it (L441-10 II, last sentence)."""
+    return proceedings_opened is None or due_date < proceedings_opened
+
+
 def indemnity(amount_eur, eur_to_currency, digits=2):
     """The fixed indemnity (in EUR) in the invoice currency, `eur_to_currency` being the
     number of invoice-currency units for one EUR on the first day late."""

@@ -6,6 +6,11 @@ left is every day of the periods that no invoiced range covers, at the period's 
 the exact interest of a part of a period is its share of days (one rate and one base per
 period, one year denominator per half-year), and the result is rounded once, per invoice,
 half-up, like the interest itself. The fixed indemnity is invoiced once per invoice.
+
+A penalty invoice credited in full is a waiver of its days: they stay in the ledger (never
+invoiced again by the machine) until an administrator frees them. A payment entered after a
+penalty invoice but dated before its periods lowers what those days bear: over_invoiced says by
+how much the invoice claimed too much, to credit it.
 """
 
 from dataclasses import dataclass, replace
@@ -77,3 +82,27 @@ def to_invoice(periods, invoiced, indemnity=Decimal(0), indemnity_invoiced=False
     kept = [(p, s) for p, s in zip(left, shares, strict=True) if s]
     return ToInvoice([p for p, _s in kept], [s for _p, s in kept], total,
                      Decimal(0) if indemnity_invoiced else Decimal(str(indemnity)))
+
+
+def due_for_days(periods, line, date_from, date_to):
+    """The exact interest `periods` (interest.Period) give for the days [date_from, date_to] of
+    the receivable line `line`."""
+    total = Decimal(0)
+    for period in periods:
+        if period.line != line:
+            continue
+        start, end = max(period.date_from, date_from), min(period.date_to, date_to)
+        if start <= end:
+            total += period.amount * Decimal((end - start).days + 1) / Decimal(period.days)
+    return total
+
+
+def over_invoiced(periods, invoiced_rows, digits=2):
+    """What penalty invoices claimed beyond what is due now: `periods` are the interest periods
+    computed today (a payment entered since, dated earlier, lowered them), `invoiced_rows` the
+    ``(line, date_from, date_to, amount)`` of the periods one penalty invoice invoiced. Their
+    amounts against what their days bear now, rounded once like the invoice; never below zero."""
+    invoiced = sum((Decimal(str(amount)) for _line, _from, _to, amount in invoiced_rows), Decimal(0))
+    due = sum((due_for_days(periods, line, date_from, date_to) for line, date_from, date_to, _a in invoiced_rows),
+              Decimal(0))
+    return max(invoiced - interest.round_half_up(due, digits), Decimal(0))

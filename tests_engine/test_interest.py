@@ -153,7 +153,9 @@ def test_contractual_rate_raised_to_the_legal_floor():
     schedule = RateSchedule(interest.CONTRACTUAL, rate=D("12"), floor_rates=LEGAL_B)
     assert schedule(date(2024, 3, 1)) == D("15.21")  # 3 x 5.07
     assert schedule(date(2025, 9, 1)) == D("12")  # 3 x 2.76 = 8.28 < 12
-    assert schedule(date(2026, 9, 1)) == D("12")  # 2026 H2 not known yet: no floor
+    with pytest.raises(interest.MissingRateError) as error:  # 2026 H2 not known yet: never unchecked
+        schedule(date(2026, 9, 1))
+    assert (error.value.half_year, error.value.kind) == (date(2026, 7, 1), interest.LEGAL_RATE)
     assert interest.contractual_floor(D("2.62")) == D("7.86")
     assert not interest.contractual_rate_allowed(D("7.85"), D("2.62"))
     assert interest.contractual_rate_allowed(D("7.86"), D("2.62"))

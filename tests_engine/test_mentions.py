@@ -39,9 +39,10 @@ def test_discount_stated_unless_odoo_prints_it():
 
 def test_consumer_gets_no_mention_unless_charged_interest():
     assert mentions.invoice_mentions(professional=False, day=DAY, schedule=STATUTORY, indemnity_eur=40) == []
-    charged = mentions.invoice_mentions(professional=False, day=DAY, schedule=STATUTORY, indemnity_eur=40,
+    legal = RateSchedule(interest.LEGAL, floor_rates=[(date(2025, 7, 1), D("2.76"))])
+    charged = mentions.invoice_mentions(professional=False, day=DAY, schedule=legal, indemnity_eur=40,
                                         interest_consumers=True)
-    assert keys(charged) == [mentions.INTEREST_STATUTORY]
+    assert keys(charged) == [mentions.INTEREST_CONSUMER]  # never the L441-10 wording, never the EUR 40
 
 
 def test_contractual_none_and_unknown_rates():
