@@ -229,10 +229,7 @@ class RateSchedule:
             return Decimal(0)
         if self.mode == LEGAL:
             return self.rate if self.rate > 0 else self.legal(day)
-        if self.mode in (STATUTORY, PUBLIC):
-            rate = self.reference(day) + self.margin
-        else:
-            rate = self.rate
+        rate = self.reference(day) + self.margin if self.mode in (STATUTORY, PUBLIC) else self.rate
         if self.floored:
             return max(rate, contractual_floor(self.legal(day)))
         return rate
