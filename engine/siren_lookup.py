@@ -130,6 +130,13 @@ class LegalStatus:
     head_office_siret: str | None = None
     head_office_open: bool | None = None
     head_office_closed_on: date | None = None
+    legal_category: str | None = None  # "nature_juridique": 4 digits, 7xxx a public-law body
+
+
+def is_public_body(legal_category):
+    """Whether a legal category (catégorie juridique, INSEE) is a public-law body (7xxx): the
+    State, local authorities, public establishments; a public buyer for late payments."""
+    return bool(legal_category) and str(legal_category).strip().startswith("7")
 
 
 def parse_company_search(payload, value):
@@ -154,6 +161,7 @@ def parse_company_search(payload, value):
         head_office_siret=head_office.get("siret"),
         head_office_open={"A": True, "F": False}.get(head_state),
         head_office_closed_on=parse_date(head_office.get("date_fermeture")),
+        legal_category=str(result["nature_juridique"]) if result.get("nature_juridique") else None,
     )
 
 

@@ -93,6 +93,13 @@ class AccountMove(models.Model):
     late_payment_disputed = fields.Boolean(
         string="Disputed", compute="_compute_late_payment_disputed", store=True,
         help="The customer disputes this invoice: it is left out of the follow-up until the dispute is resolved.")
+    late_payment_over_invoiced = fields.Monetary(
+        string="Interest over-invoiced", compute="_compute_late_payment_over_invoiced", currency_field="currency_id",
+        help="On a penalty invoice: the late interest it claims beyond what its days bear now (a payment dated "
+             "before its periods was entered after it), less the credit notes already issued on it.")
+    late_payment_has_waived_penalties = fields.Boolean(
+        compute="_compute_late_payment_over_invoiced",
+        help="A penalty invoice credited in full: its days are waived, not invoiced again.")
     late_payment_penalties_waived = fields.Boolean(
         string="Penalties waived", readonly=True, copy=False,
         help="No late interest and no recovery indemnity on this invoice (a payment plan kept).")
@@ -201,7 +208,12 @@ class AccountMove(models.Model):
         the interest, rounded once for the invoice, shared so that they add up to it). What no
         penalty invoice bears yet: ``interest_to_invoice`` (the days not invoiced yet, rounded
         once), ``indemnity_to_invoice`` and ``periods_to_invoice`` (as ``periods``). Amounts are
-        in the invoice currency.
+        in the invoice currency. ``proceedings_date`` (ISO date), only for an invoice dated before
+        collective proceedings opened against its customer: its interest stops the day before.
+
+        The rule of the customer applies: professional, consumer (from the formal notice),
+        public buyer, in collective proceedings (see engine/interest.py). A rate the computation
+        needs and the rate table lacks raises a UserError saying which and where to enter it.
         """
         api_model = self.env["late.payment.api"]
         api_model._late_payment_check_caller(group=None)
@@ -215,11 +227,7 @@ class AccountMove(models.Model):
         results = self._late_payment_compute(day)
         missing = [r for r in results.values() if r.get("missing_rate")]
         if missing:
-            first = missing[0]
-            raise UserError(self.env._(
-                "No reference rate is known for the half-year starting %(date)s (invoice %(invoice)s). "
-                "Enter it in Invoicing > Configuration > Late payments > Reference rates.",
-                date=first["missing_rate"], invoice=first["name"]))
+            raise UserError(missing[0]["missing_rate_message"])
         return [results[move.id] for move in self]
 
     def _late_payment_ensure_access_tokens(self):
@@ -244,30 +252,41 @@ class AccountMove(models.Model):
 
     def _late_payment_ledger(self):
         """``{move id: {'amount', 'ranges': {receivable line id: [(date_from, date_to)]},
-        'indemnity': bool}}``: what the live penalty invoices already bear for each invoice."""
+        'indemnity': bool}}``: what the live penalty invoices already bear for each invoice; the
+        days and indemnities waived (penalty invoices credited in full) are taken, at no amount."""
         ledger = {}
         if not self.ids:
             return ledger
         rows = self.env["late.payment.penalty.line"].sudo().search_fetch(
             Domain("source_move_id", "in", self.ids) & Domain("state", "!=", "cancel"),
-            ["source_move_id", "source_line_id", "kind", "date_from", "date_to", "amount"])
+            ["source_move_id", "source_line_id", "kind", "date_from", "date_to", "amount", "state"])
         for row in rows:
             entry = ledger.setdefault(row.source_move_id.id, {"amount": 0.0, "ranges": defaultdict(list),
                                                               "indemnity": False})
-            entry["amount"] += row.amount
+            if row.state != "waived":  # a waiver takes its days, but nothing is invoiced
+                entry["amount"] += row.amount
             if row.kind == "indemnity":
                 entry["indemnity"] = True
             else:
                 entry["ranges"][row.source_line_id.id].append((row.date_from, row.date_to))
         return ledger
 
-    def _late_payment_compute(self, day):
+    def _late_payment_compute(self, day, engine_periods=None):
         """``{move id: result dict}`` (see late_payment_penalties) for `self` at `day`, in batch.
-        A missing reference rate gives zero interest and the half-year in ``missing_rate``."""
+        A missing rate gives zero interest, the half-year in ``missing_rate`` and what to do in
+        ``missing_rate_message``: never a silent figure. `engine_periods`, a dict, receives the
+        exact engine periods of each invoice (``{move id: [interest.Period]}``).
+
+        Which rule applies (engine/interest.py holds them): a consumer owes the legal rate (or the
+        company's consumer penalty rate) from the formal notice and never the indemnity; a public
+        buyer of a French company the public procurement rate; anyone else the company's rate. For
+        an invoice dated before the opening of collective proceedings against its customer, interest
+        stops the day before the judgment, and no indemnity is owed if it fell due on or after it."""
         moves = self.filtered(lambda m: m.id)
         receivables = moves._late_payment_receivables()
         moves._late_payment_exclude_disputed_days(receivables)
         ledger = moves._late_payment_ledger()
+        notices = None
         eur = self.env.ref("base.EUR")
         rate_cache = {}
         schedules = {}
@@ -282,23 +301,38 @@ class AccountMove(models.Model):
             # a penalty invoice bears no penalties of its own
             waived = (partner.late_payment_waive_penalties or move.late_payment_is_penalty
                       or move.late_payment_penalties_waived)
-            if company.id not in schedules:
-                schedules[company.id] = company._late_payment_rate_schedule(rate_cache)
-            schedule = schedules[company.id]
+            public = professional and partner.late_payment_public_buyer and company._late_payment_is_french()
+            regime = "consumer" if not professional else "public" if public else "company"
+            if (company.id, regime) not in schedules:
+                schedules[company.id, regime] = (
+                    company._late_payment_consumer_schedule(rate_cache) if regime == "consumer"
+                    else company._late_payment_public_schedule(rate_cache) if regime == "public"
+                    else company._late_payment_rate_schedule(rate_cache))
+            schedule = schedules[company.id, regime]
             if waived or not (professional or company.late_payment_interest_consumers):
                 schedule = interest.RateSchedule(interest.NONE)
+            elif not professional:
+                # a consumer owes interest from the formal notice only
+                if notices is None:
+                    notices = moves._late_payment_formal_notice_dates()
+                lines = [interest.after_notice(line, notices.get(line.line)) for line in lines]
+            opened = move._late_payment_proceedings_opened()
             missing = None
             try:
-                computed = interest.invoice_interest(lines, day, schedule, company.late_payment_day_count, digits)
+                computed = interest.invoice_interest(lines, day, schedule, company.late_payment_day_count, digits,
+                                                     proceedings_opened=opened)
             except interest.MissingRateError as error:
-                missing = error.half_year
+                missing = error
                 computed = interest.invoice_interest(lines, day, interest.RateSchedule(interest.NONE),
                                                      company.late_payment_day_count, digits)
             indemnity = Decimal(0)
-            if computed.first_late_day and professional and not waived and company.late_payment_indemnity_amount:
+            if (computed.first_late_day and professional and not waived and company.late_payment_indemnity_amount
+                    and interest.indemnity_owed(computed.first_late_day - interest.ONE_DAY, opened)):
                 conversion = 1.0 if currency == eur else eur._get_conversion_rate(
                     eur, currency, company, computed.first_late_day)
                 indemnity = interest.indemnity(company.late_payment_indemnity_amount, conversion, digits)
+            if engine_periods is not None:
+                engine_periods[move.id] = computed.periods
             invoiced_before = ledger.get(move.id) or {}
             left = penalties.to_invoice(computed.periods, invoiced_before.get("ranges") or {}, indemnity,
                                         invoiced_before.get("indemnity", False), digits)
@@ -317,9 +351,130 @@ class AccountMove(models.Model):
                 "indemnity_to_invoice": float(left.indemnity),
                 "periods_to_invoice": _periods_as_values(left),
             }
+            if opened:
+                results[move.id]["proceedings_date"] = fields.Date.to_string(opened)
             if missing:
-                results[move.id]["missing_rate"] = fields.Date.to_string(missing)
+                results[move.id].update({
+                    "missing_rate": fields.Date.to_string(missing.half_year),
+                    "missing_rate_kind": missing.kind,
+                    "missing_rate_message": move._late_payment_missing_rate_message(missing),
+                })
         return results
+
+    @api.depends_context("company")
+    @api.depends("late_payment_is_penalty", "state", "payment_state")
+    def _compute_late_payment_over_invoiced(self):
+        penalties_moves = self.filtered(lambda m: m.id and m.late_payment_is_penalty and m.state == "posted")
+        excess = penalties_moves._late_payment_over_invoiced_amounts() if penalties_moves else {}
+        for move in self:
+            move.late_payment_over_invoiced = excess.get(move.id, 0.0)
+            move.late_payment_has_waived_penalties = move in penalties_moves and any(
+                row.state == "waived" for row in move.sudo().late_payment_penalty_line_ids)
+
+    def _late_payment_over_invoiced_amounts(self):
+        """``{penalty invoice id: amount}``: the interest each posted penalty invoice of `self`
+        claims beyond what its days bear today, less its credit notes (never below zero)."""
+        rows = self.env["late.payment.penalty.line"].sudo().search_fetch(
+            Domain("penalty_move_id", "in", self.ids) & Domain("kind", "=", "interest")
+            & Domain("state", "=", "posted"),
+            ["penalty_move_id", "source_move_id", "source_line_id", "date_from", "date_to", "amount"])
+        if not rows:
+            return {}
+        periods = {}
+        rows.source_move_id.sudo()._late_payment_compute(fields.Date.context_today(self), engine_periods=periods)
+        result = {}
+        for penalty, penalty_rows in rows.grouped("penalty_move_id").items():
+            digits = penalty.currency_id.decimal_places
+            total = Decimal(0)
+            for source, source_rows in penalty_rows.grouped("source_move_id").items():
+                total += penalties.over_invoiced(periods.get(source.id, []), [
+                    (row.source_line_id.id, row.date_from, row.date_to, self._late_payment_decimal(
+                        row.amount, penalty.currency_id)) for row in source_rows], digits)
+            credited = sum(penalty.reversal_move_ids.filtered(lambda m: m.state != "cancel").mapped("amount_total"))
+            result[penalty.id] = max(float(total) - credited, 0.0)
+        return result
+
+    def action_late_payment_credit_over_invoiced(self):
+        """A draft credit note of the interest this penalty invoice over-invoiced."""
+        self.ensure_one()
+        self._late_payment_check_api_caller()
+        amount = self.late_payment_over_invoiced
+        if not self.late_payment_is_penalty or self.currency_id.is_zero(amount):
+            raise UserError(self.env._("%(invoice)s claims no more interest than is due.", invoice=self.name))
+        company = self.company_id
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        product = company._late_payment_penalty_product("interest").with_context(lang=lang)
+        line_values = self._late_payment_penalty_line_values(
+            "interest", product, amount, env._(
+                "Late interest over-invoiced on %(invoice)s: a payment dated before its periods was entered after it",
+                invoice=self.name), company, self.fiscal_position_id)
+        credit_note = self.env["account.move"].with_company(company).create({
+            "move_type": "out_refund",
+            "company_id": company.id,
+            "partner_id": self.partner_id.id,
+            "currency_id": self.currency_id.id,
+            "fiscal_position_id": self.fiscal_position_id.id,
+            "reversed_entry_id": self.id,
+            "ref": env._("Over-invoiced interest of %(invoice)s", invoice=self.name),
+            "invoice_line_ids": [Command.create(line_values)],
+        })
+        return {
+            "type": "ir.actions.act_window", "res_model": "account.move", "res_id": credit_note.id,
+            "view_mode": "form", "views": [(False, "form")],
+        }
+
+    def action_late_payment_free_waived_penalties(self):
+        """Free the days waived by crediting these penalty invoices in full: the next penalty
+        invoice may claim them again. Late payments Administrators only."""
+        if not self.env.user.has_group("account_late_payment.group_late_payment_admin"):
+            raise UserError(self.env._("Only a Late payments Administrator can free waived penalties."))
+        self._late_payment_check_api_caller()
+        rows = self.sudo().late_payment_penalty_line_ids.filtered(lambda row: row.state == "waived")
+        if not rows:
+            raise UserError(self.env._("These penalty invoices have no waived penalties to free."))
+        rows.write({"freed": True})
+        for move in rows.penalty_move_id:
+            move._message_log(body=self.env._(
+                "%(user)s freed the waived penalties of this credited invoice: they can be invoiced again.",
+                user=self.env.user.name))
+        return True
+
+    def _late_payment_proceedings_opened(self):
+        """The day collective proceedings opened against the customer of this invoice when the
+        invoice is dated before it (a claim to declare, whose interest stops), else None. An
+        invoice dated on or after the judgment is a later claim, paid at its due date."""
+        self.ensure_one()
+        opened = self.commercial_partner_id.late_payment_proceedings_date
+        if opened and (self.invoice_date or self.date) < opened:
+            return opened
+        return None
+
+    def _late_payment_missing_rate_message(self, error):
+        """What to do about the rate an engine MissingRateError says is missing, for this invoice."""
+        self.ensure_one()
+        half_year = format_date(self.env, error.half_year)
+        if error.kind == interest.LEGAL_RATE:
+            return self.env._(
+                "The French legal interest rate (all other cases) of the half-year starting %(date)s is not in the "
+                "rate table (invoice %(invoice)s): a contractual rate cannot be checked against its legal floor, "
+                "nor a consumer's interest computed. Enter it in Invoicing > Configuration > Late payments > "
+                "Reference rates as soon as the arrêté is published in the Journal officiel (late June or late "
+                "December).", date=half_year, invoice=self.name)
+        return self.env._(
+            "No reference rate is known for the half-year starting %(date)s (invoice %(invoice)s). Enter it in "
+            "Invoicing > Configuration > Late payments > Reference rates.", date=half_year, invoice=self.name)
+
+    def _late_payment_formal_notice_dates(self):
+        """``{receivable line id: date}``: the day the first formal notice naming each receivable
+        line of `self` went to the customer (a reminder at a formal-notice level that did not fail)."""
+        rows = self.env["late.payment.reminder.line"].sudo().search_fetch(
+            Domain("move_id", "in", self.ids) & Domain("level_id.is_formal_notice", "=", True)
+            & Domain("reminder_id.result", "!=", "failed"), ["move_line_id", "date"], order="date, id")
+        notices = {}
+        for row in rows:
+            notices.setdefault(row.move_line_id.id, row.date)
+        return notices
 
     def _late_payment_exclude_disputed_days(self, receivables):
         """The days an invoice was disputed bear no interest, in the companies that say so:
@@ -408,7 +563,7 @@ class AccountMove(models.Model):
         return Decimal(str(currency.round(amount) if currency else amount))
 
     # -- penalty invoices ----------------------------------------------------------------------
-    def _late_payment_invoice_penalties(self, at_date=None, post=False):
+    def _late_payment_invoice_penalties(self, at_date=None, post=False, skip_problems=False):
         """Invoice the late-payment penalties of the invoices of `self` accrued up to `at_date`
         (default today) that no penalty invoice bears yet: one customer invoice per customer,
         company and currency, with a line of late interest per late invoice (its periods in the
@@ -417,6 +572,11 @@ class AccountMove(models.Model):
         indemnity; the database refuses to record the same days or the same indemnity twice,
         so that two users (or a user and the daily run) invoicing at once never invoice twice:
         the second one is retried and finds what the first invoiced.
+
+        Refused (UserError) for an invoice dated before collective proceedings opened against its
+        customer (its penalties are declared to the court-appointed representative, not invoiced)
+        and while a rate they need is missing. With `skip_problems` (the follow-up levels of the
+        daily run) such invoices are left out instead, each with a note in its chatter saying why.
 
         Returns the penalty invoices (draft, or posted with `post`); empty when there is
         nothing to invoice. The wizard, the follow-up levels and the daily run call this."""
@@ -431,6 +591,9 @@ class AccountMove(models.Model):
         # one penalty run at a time per late invoice: a second one waits here for the first
         self.env.cr.execute(SQL(
             "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(moves.ids)))
+        moves = moves._late_payment_penalty_problems(day, skip_problems)
+        if not moves:
+            return self.browse()
         results = {r["id"]: r for r in moves.late_payment_penalties(day)}
         groups = defaultdict(self.browse)
         for move in moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
@@ -444,6 +607,32 @@ class AccountMove(models.Model):
         if post and invoices:
             invoices.action_post()
         return invoices
+
+    def _late_payment_penalty_problems(self, day, skip):
+        """The invoices of `self` whose penalties may be invoiced at `day`. One dated before
+        collective proceedings opened against its customer, or whose penalties need a rate the
+        table lacks, raises a UserError; with `skip` it is left out and its chatter says why."""
+        problems = {}
+        for move in self:
+            opened = move._late_payment_proceedings_opened()
+            if opened and opened <= day:
+                problems[move] = self.env._(
+                    "The penalties of %(invoice)s are not invoiced: collective proceedings opened against "
+                    "%(customer)s on %(date)s. Declare the claim (the invoice, its interest up to the day before the "
+                    "judgment and, if due before it, the recovery indemnity) to the court-appointed representative "
+                    "within two months of the BODACC publication; the collection dossier lists the amounts.",
+                    invoice=move.name, customer=move.commercial_partner_id.name, date=format_date(self.env, opened))
+        computed = (self - self.browse([m.id for m in problems]))._late_payment_compute(day)
+        for move in self:
+            if move not in problems and computed.get(move.id, {}).get("missing_rate"):
+                problems[move] = computed[move.id]["missing_rate_message"]
+        if not problems:
+            return self
+        if not skip:
+            raise UserError("\n".join(problems.values()))
+        for move, message in problems.items():
+            move.sudo()._message_log(body=message)
+        return self - self.browse([m.id for m in problems])
 
     @api.model
     def _late_payment_penalty_candidates(self, partners, day=None):
@@ -552,9 +741,19 @@ class AccountMove(models.Model):
         texts in the language of the environment: see engine/mentions.py for which."""
         self.ensure_one()
         company = self.company_id
-        if self.move_type != "out_invoice" or not company.late_payment_invoice_mentions:
+        # a French company prints them whatever the setting: they are mandatory (L441-9)
+        french = company._late_payment_is_french()
+        if self.move_type != "out_invoice" or not (company.late_payment_invoice_mentions or french):
             return []
         partner = self.commercial_partner_id.with_company(company)
+        professional = identifiers.is_professional(partner.is_company, partner.vat, partner.company_registry)
+        public = professional and french and partner.late_payment_public_buyer
+        if not professional:
+            schedule = company._late_payment_consumer_schedule()
+        elif public:
+            schedule = company._late_payment_public_schedule()
+        else:
+            schedule = company._late_payment_rate_schedule()
         day = self.invoice_date or fields.Date.context_today(self)
         term = self.invoice_payment_term_id
         discount = None
@@ -566,11 +765,11 @@ class AccountMove(models.Model):
             term.early_discount and term.display_on_invoice and self.show_payment_term_details
             and self.invoice_date and self._is_eligible_for_early_payment_discount(self.currency_id, self.invoice_date))
         found = mentions.invoice_mentions(
-            professional=identifiers.is_professional(partner.is_company, partner.vat, partner.company_registry),
-            day=day, schedule=company._late_payment_rate_schedule(),
+            professional=professional, day=day, schedule=schedule,
             indemnity_eur=company.late_payment_indemnity_amount,
             interest_consumers=company.late_payment_interest_consumers,
-            discount=discount, discount_printed=discount_printed)
+            discount=discount, discount_printed=discount_printed,
+            french=french, public=public, penalty=self.late_payment_is_penalty)
         wordings = company._late_payment_mention_wordings()
         return [company._late_payment_fill_wording(wordings[mention.key], self._late_payment_mention_values(mention))
                 for mention in found]
@@ -627,7 +826,7 @@ class AccountMove(models.Model):
             days=(max(dues) - invoice_date).days,
             deadline=format_date(self.env, payment_terms.legal_deadline(invoice_date)))
 
-    @api.depends("late_payment_term_warning")
+    @api.depends("late_payment_term_warning", "late_payment_over_invoiced")
     def _compute_alerts(self):
         return super()._compute_alerts()
 
@@ -640,6 +839,11 @@ class AccountMove(models.Model):
             }
         if self.move_type in CUSTOMER_TYPES and self.partner_id:
             alerts.update(self._late_payment_risk_alerts())
+        if self.late_payment_is_penalty and self.state == "posted" and self.late_payment_over_invoiced:
+            alerts["account_late_payment_over_invoiced"] = {"level": "warning", "message": self.env._(
+                "This penalty invoice claims %(amount)s more late interest than its days bear now: a payment dated "
+                "before its periods was entered after it. Issue the credit note from its Follow-up tab.",
+                amount=formatLang(self.env, self.late_payment_over_invoiced, currency_obj=self.currency_id))}
         return alerts
 
     # -- customer risk: warnings and the credit guard ------------------------------------------

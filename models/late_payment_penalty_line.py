@@ -4,9 +4,11 @@ from odoo import api, fields, models
 class LatePaymentPenaltyLine(models.Model):
     """The ledger of invoiced penalties: one row per invoiced period of late interest of a
     receivable line, and one per invoiced recovery indemnity of a late invoice. A row lives as
-    long as its penalty invoice does: cancelling the penalty invoice, or crediting it in full,
-    frees its days (and its indemnity) to be invoiced again. The database refuses two live rows
-    for the same days of a receivable line, or two live indemnities for the same invoice."""
+    long as its penalty invoice does: cancelling the penalty invoice frees its days (and its
+    indemnity) to be invoiced again. Crediting it in full is a waiver: its days stay taken (no
+    level, no run invoices them again) until an administrator frees them explicitly. The database
+    refuses two live rows for the same days of a receivable line, or two live indemnities for the
+    same invoice."""
 
     _name = "late.payment.penalty.line"
     _description = "Late payments: invoiced penalty"
@@ -40,10 +42,14 @@ class LatePaymentPenaltyLine(models.Model):
         "account.move.line", string="Penalty invoice line", readonly=True, index="btree_not_null",
         ondelete="cascade")
     state = fields.Selection(
-        [("draft", "Draft"), ("posted", "Invoiced"), ("cancel", "Freed")],
+        [("draft", "Draft"), ("posted", "Invoiced"), ("waived", "Waived"), ("cancel", "Freed")],
         compute="_compute_state", store=True, precompute=True, index=True,
-        help="Follows the penalty invoice: draft or invoiced, the days are taken; freed when the penalty "
-             "invoice is cancelled or fully credited, and they can be invoiced again.")
+        help="Follows the penalty invoice: draft or invoiced, the days are taken; waived when the penalty invoice "
+             "is fully credited: the days stay taken, never invoiced again unless an administrator frees them; "
+             "freed when the penalty invoice is cancelled (or the waiver freed), and they can be invoiced again.")
+    freed = fields.Boolean(
+        readonly=True, copy=False,
+        help="An administrator freed these waived days: they can be invoiced again.")
 
     _days_invoiced_once = models.Constraint(
         "EXCLUDE USING gist (int4range(source_line_id, source_line_id, '[]') WITH &&, "
@@ -57,12 +63,14 @@ class LatePaymentPenaltyLine(models.Model):
         "AND date_to IS NOT NULL AND date_from <= date_to))",
         "An invoiced period of interest needs its instalment and its days.")
 
-    @api.depends("penalty_move_id.state", "penalty_move_id.payment_state")
+    @api.depends("penalty_move_id.state", "penalty_move_id.payment_state", "freed")
     def _compute_state(self):
         for row in self:
             move = row.penalty_move_id
-            if move.state == "cancel" or move.payment_state == "reversed":
+            if move.state == "cancel" or row.freed:
                 row.state = "cancel"
+            elif move.payment_state == "reversed":
+                row.state = "waived"
             elif move.state == "posted":
                 row.state = "posted"
             else:

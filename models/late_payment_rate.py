@@ -18,6 +18,10 @@ HISTORY_START = date(2011, 1, 1)
 # The refresh asks again for the changes of this many days before the last known one, so that
 # a row entered from press reports gets corrected by the ECB's own figures.
 LOOK_BACK_DAYS = 400
+# The French legal rates of a half-year are published in the last days of the half-year before:
+# the administrators are warned this many days before the half-year starts without them.
+LEGAL_RATES_WARNING_DAYS = 10
+LEGAL_KINDS = ("fr_legal_a", "fr_legal_b")
 
 
 class LatePaymentRate(models.Model):
@@ -225,3 +229,55 @@ class LatePaymentRate(models.Model):
     @api.model
     def _failure_summary(self):
         return self.env._("ECB rate refresh failed")
+
+    # -- the French legal rates of the next half-year ------------------------------------------
+    @api.model
+    def _cron_check_legal_rates(self):
+        self._late_payment_check_legal_rates()
+
+    @api.model
+    def _late_payment_missing_legal_half_years(self, today=None):
+        """The first days of the half-years whose French legal rates are missing and needed now:
+        the current one, and the next one from LEGAL_RATES_WARNING_DAYS days before it starts."""
+        today = today or fields.Date.context_today(self)
+        wanted = [interest.half_year_start(today)]
+        upcoming = interest.next_half_year(today)
+        if (upcoming - today).days <= LEGAL_RATES_WARNING_DAYS:
+            wanted.append(upcoming)
+        known = self.sudo().search_fetch(
+            [("kind", "in", LEGAL_KINDS), ("date_from", "in", wanted)], ["kind", "date_from"])
+        return [day for day in wanted
+                if {row.kind for row in known if row.date_from == day} != set(LEGAL_KINDS)]
+
+    @api.model
+    def _late_payment_check_legal_rates(self, today=None):
+        """A to-do for each Administrator of late payments when a half-year starts (or has started)
+        without its French legal rates, in a database with a French company; not twice while one
+        is open. Returns the half-years missing."""
+        french = self.env["res.company"].sudo().search_count(
+            ["|", ("account_fiscal_country_id.code", "=", "FR"), "&", ("account_fiscal_country_id", "=", False),
+             ("partner_id.country_id.code", "=", "FR")], limit=1)
+        if not french:
+            return []
+        missing = self._late_payment_missing_legal_half_years(today)
+        anchor = self.sudo().search([("kind", "=", "fr_legal_b")], order="date_from desc", limit=1)
+        if not missing or not anchor:
+            return missing
+        admins = self.env.ref("account_late_payment.group_late_payment_admin").sudo().all_user_ids.filtered(
+            lambda user: user.active and not user.share)
+        activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False) or \
+            self.env.ref("mail.mail_activity_data_todo")
+        for day in missing:
+            summary = self.env._("Legal interest rates of %(date)s missing", date=day.isoformat())
+            already = anchor.activity_ids.filtered(lambda act, summary=summary: act.summary == summary)
+            note = self.env._(
+                "The French legal interest rates (a) and (b) of the half-year starting %(date)s are not in the rate "
+                "table. They are set by an arrêté published in the Journal officiel in the last days of June and "
+                "December: enter both here as soon as it is published. Until then, contractual rates cannot be "
+                "checked against their floor and consumers' interest cannot be computed: those penalties are not "
+                "invoiced.", date=day.isoformat())
+            for user in admins - already.user_id:
+                anchor.activity_schedule(
+                    activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id,
+                    date_deadline=day)
+        return missing

@@ -848,7 +848,8 @@ class LatePaymentReminder(models.Model):
         reminder's date and no penalty invoice bears yet (the ledger makes it once only)."""
         penalty_invoices = self.env["account.move"]
         for day, reminders in self.grouped("date").items():
-            penalty_invoices |= reminders.line_ids.move_id._late_payment_invoice_penalties(at_date=day, post=True)
+            penalty_invoices |= reminders.line_ids.move_id._late_payment_invoice_penalties(
+                at_date=day, post=True, skip_problems=True)
         return penalty_invoices
 
     # -- delivery status of the emails ----------------------------------------------------------------

@@ -14,6 +14,10 @@ MENTION_PLACEHOLDERS = {
     mentions.INDEMNITY: ("amount",),
     mentions.DISCOUNT: ("percentage", "days", "date"),
     mentions.NO_DISCOUNT: (),
+    mentions.INTEREST_PUBLIC: ("margin",),
+    mentions.INDEMNITY_PUBLIC: ("amount",),
+    mentions.INTEREST_CONSUMER: (),
+    mentions.INTEREST_CONSUMER_CONTRACTUAL: ("rate",),
 }
 # The company field holding each mention's own wording (empty: the standard wording).
 MENTION_FIELDS = {
@@ -118,7 +122,13 @@ class ResCompany(models.Model):
     late_payment_interest_consumers = fields.Boolean(
         string="Late interest for consumers",
         help="Also charge late interest to consumers (customers that are no company and have neither a VAT number "
-             "nor a company registry number). The recovery indemnity never applies to them.")
+             "nor a company registry number): at the legal interest rate of each half-year, or at the consumer "
+             "penalty rate below, and only from the formal notice sent to them (French Civil Code, articles "
+             "1231-5 and 1231-6). The recovery indemnity never applies to them.")
+    late_payment_consumer_rate = fields.Float(
+        string="Consumer penalty rate (%)", digits=(16, 2),
+        help="The annual late-payment rate your terms of sale to consumers set (a penalty clause); empty: the "
+             "legal interest rate of each half-year. Owed from the formal notice only.")
 
     # -- settlement: promises, disputes, instalment plans -----------------------------------------
     late_payment_plan_grace_days = fields.Integer(
@@ -137,7 +147,10 @@ class ResCompany(models.Model):
         string="Legal mentions on invoices", default=True,
         help="Print on customer invoices to professionals the mentions French law requires (Code de commerce "
              "L441-9): the late-payment interest rate, the fixed recovery indemnity, and the early-payment "
-             "discount or that there is none. Odoo already prints the due date and its discount line.")
+             "discount or that there is none. Odoo already prints the due date and its discount line. "
+             "A French company prints them on its invoices to professionals whatever this setting (they are "
+             "mandatory): its rate is the statutory one when it charges no interest, its indemnity at least "
+             "EUR 40.")
     late_payment_mention_interest_statutory = fields.Text(
         string="Statutory interest mention", translate=True,
         help="Your wording of the late-interest mention with the statutory rate; empty: the standard wording. "
@@ -179,13 +192,15 @@ class ResCompany(models.Model):
              "of the product.")
 
     @api.constrains("late_payment_interest_mode", "late_payment_contractual_rate", "late_payment_interest_margin",
-                    "late_payment_indemnity_amount")
+                    "late_payment_indemnity_amount", "late_payment_consumer_rate")
     def _check_late_payment_settings(self):
         today = fields.Date.context_today(self)
         legal_b = None
         for company in self:
             if company.late_payment_indemnity_amount < 0:
                 raise ValidationError(self.env._("The recovery indemnity cannot be negative."))
+            if company.late_payment_consumer_rate < 0:
+                raise ValidationError(self.env._("The consumer penalty rate cannot be negative."))
             if company.late_payment_interest_mode != "contractual":
                 continue
             if company.late_payment_contractual_rate <= 0:
@@ -238,6 +253,18 @@ class ResCompany(models.Model):
             mentions.DISCOUNT: env._(
                 "Early payment discount: %(percentage)s % if paid within %(days)s days, by %(date)s."),
             mentions.NO_DISCOUNT: env._("No discount for early payment."),
+            mentions.INTEREST_PUBLIC: env._(
+                "Late payment interest (public procurement code, articles L2192-13 and R2192-31): the European "
+                "Central Bank's main refinancing rate in force on the first day of the half-year in which the "
+                "interest starts to run, plus %(margin)s points, for the whole delay."),
+            mentions.INDEMNITY_PUBLIC: env._(
+                "Fixed indemnity for recovery costs in case of late payment: %(amount)s (public procurement code, "
+                "articles L2192-13 and D2192-35)."),
+            mentions.INTEREST_CONSUMER: env._(
+                "In case of late payment, interest at the legal interest rate is due from the formal notice "
+                "(French Civil Code, article 1231-6)."),
+            mentions.INTEREST_CONSUMER_CONTRACTUAL: env._(
+                "In case of late payment, interest at %(rate)s % a year is due from the formal notice."),
         }
 
     def _late_payment_mention_wordings(self):
@@ -301,15 +328,38 @@ class ResCompany(models.Model):
             return rates[key]
 
         mode = self.late_payment_interest_mode
+        french = self._late_payment_is_french()
+        floor = table("fr_legal_b") if french else []
         if mode == "statutory":
             country = self.account_fiscal_country_id or self.country_id
             reference = table("other", country) if country else []
+            # French law: a margin other than 10 points makes it a contractual rate, floored
             return interest.RateSchedule(mode, reference or table("ecb_mro"),
-                                         margin=self.late_payment_interest_margin)
+                                         margin=self.late_payment_interest_margin, floor_rates=floor)
         if mode == "contractual":
-            floor = table("fr_legal_b") if self._late_payment_is_french() else []
             return interest.RateSchedule(mode, rate=self.late_payment_contractual_rate, floor_rates=floor)
-        return interest.RateSchedule(interest.NONE)
+        # no interest; the reference rates still say which rate the mandatory mention states
+        return interest.RateSchedule(interest.NONE, table("ecb_mro") if french else [])
+
+    def _late_payment_consumer_schedule(self, rates=None):
+        """The RateSchedule of the company's consumers: the consumer penalty rate when set, else
+        the legal rate of each half-year for a company creditor ("all other cases")."""
+        self.ensure_one()
+        rates = {} if rates is None else rates
+        key = ("fr_legal_b", False)
+        if key not in rates:
+            rates[key] = self.env["late.payment.rate"]._late_payment_rates("fr_legal_b")
+        return interest.RateSchedule(interest.LEGAL, rate=self.late_payment_consumer_rate, floor_rates=rates[key])
+
+    def _late_payment_public_schedule(self, rates=None):
+        """The RateSchedule of the company's public buyers (French public procurement code): the
+        ECB rate in force on the first day of the half-year in which interest starts, + 8 points."""
+        self.ensure_one()
+        rates = {} if rates is None else rates
+        key = ("ecb_mro", False)
+        if key not in rates:
+            rates[key] = self.env["late.payment.rate"]._late_payment_rates("ecb_mro")
+        return interest.RateSchedule(interest.PUBLIC, rates[key], margin=interest.PUBLIC_MARGIN)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -22,6 +22,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.late_payment_indemnity_amount", readonly=False)
     late_payment_interest_consumers = fields.Boolean(
         related="company_id.late_payment_interest_consumers", readonly=False)
+    late_payment_consumer_rate = fields.Float(related="company_id.late_payment_consumer_rate", readonly=False)
     late_payment_invoice_mentions = fields.Boolean(
         related="company_id.late_payment_invoice_mentions", readonly=False)
     late_payment_mention_interest_statutory = fields.Text(

@@ -464,6 +464,49 @@ class ResPartner(models.Model):
         string="Last lookup problem", readonly=True, copy=False,
         help="A service that did not answer: the status it gave before is kept.")
 
+    # -- the legal regime of the customer's penalties (see engine/interest.py) --------------------
+    late_payment_proceedings_date = fields.Date(
+        string="Opening judgment", compute="_compute_late_payment_proceedings_date", store=True, readonly=False,
+        copy=False,
+        help="The day of the judgment that opened collective proceedings (safeguard, receivership, liquidation) "
+             "against this customer: set from BODACC, or by hand. The late interest of the invoices dated before "
+             "it stops the day before it, no recovery indemnity is owed for those due on or after it, and their "
+             "penalties are declared to the court-appointed representative, not invoiced.")
+    late_payment_legal_category = fields.Char(
+        string="Legal category", readonly=True, copy=False,
+        help="The legal category (catégorie juridique) of the company in the French company register; 7xxx: a "
+             "public-law body.")
+    late_payment_public_buyer = fields.Boolean(
+        string="Public buyer", compute="_compute_late_payment_public_buyer", store=True, readonly=False, copy=False,
+        help="A public-sector customer (State, local authority, public hospital or establishment): its late "
+             "payments follow the public procurement code (ECB rate of the half-year the interest starts + 8 "
+             "points, fixed for the whole delay, and the EUR 40 indemnity). Set from the legal category (7xxx) "
+             "when the company register is looked up; can be set by hand.")
+    late_payment_public_payment_days = fields.Selection(
+        [("30", "30 days (State, local authorities)"), ("50", "50 days (public hospitals)"),
+         ("60", "60 days (some public companies)")],
+        string="Legal payment delay", default="30",
+        help="The payment delay the public procurement code gives this public buyer; a longer payment term on "
+             "its invoices is warned about.")
+
+    @api.depends("late_payment_proceedings_opened_on", "late_payment_proceedings_state")
+    def _compute_late_payment_proceedings_date(self):
+        for partner in self:
+            if partner.late_payment_proceedings_state in ("open", "closed"):
+                partner.late_payment_proceedings_date = partner.late_payment_proceedings_opened_on
+            elif partner.late_payment_proceedings_state == "none":
+                partner.late_payment_proceedings_date = False
+            else:  # never looked up: what was entered by hand stays
+                partner.late_payment_proceedings_date = partner.late_payment_proceedings_date
+
+    @api.depends("late_payment_legal_category")
+    def _compute_late_payment_public_buyer(self):
+        for partner in self:
+            if partner.late_payment_legal_category:
+                partner.late_payment_public_buyer = siren_lookup.is_public_body(partner.late_payment_legal_category)
+            else:  # not looked up: what was entered by hand stays
+                partner.late_payment_public_buyer = partner.late_payment_public_buyer
+
     def _late_payment_siren(self):
         """The SIREN of this customer (from its company registry number, SIREN or SIRET, else its
         French VAT number), or None; only for French customers (or without a country)."""
@@ -630,6 +673,7 @@ class ResPartner(models.Model):
                 "late_payment_legal_name": legal.name or False,
                 "late_payment_legal_ceased_on": legal.ceased_on or False,
                 "late_payment_legal_checked_on": now,
+                "late_payment_legal_category": legal.legal_category or False,
                 "late_payment_legal_summary": self._late_payment_legal_summary(legal),
             })
         if proceedings is not None:

@@ -93,11 +93,13 @@ class TestInvoiceMentions(PenaltyCommon):
         self.consumer.lang = "fr_FR"
         mentions, _document = self._mentions(self._invoice_with_term(self.term_discount, partner=self.consumer))
         self.assertEqual(mentions, [])
-        # unless the company charges consumers late interest: then its rate is stated
+        # unless the company charges consumers late interest: then the consumer rule is stated, never L441-10
         self.company.late_payment_interest_consumers = True
         mentions, _document = self._mentions(self._invoice_with_term(self.term_30, partner=self.consumer))
         self.assertEqual(len(mentions), 1)
-        self.assertIn("12,15 %", mentions[0])
+        self.assertIn("1231-6", mentions[0])
+        self.assertNotIn("L441", mentions[0])
+        self.assertNotIn("12,15", mentions[0])
 
     def test_rates_follow_the_settings(self):
         invoice = self._invoice_with_term(self.term_30, invoice_date="2025-03-10")
@@ -105,10 +107,17 @@ class TestInvoiceMentions(PenaltyCommon):
         self.company.write({"late_payment_interest_mode": "contractual", "late_payment_contractual_rate": 15.0})
         self.assertEqual(plain(invoice._late_payment_legal_mentions())[0],
                          "Late payment penalties, due from the day after the due date: 15 % a year.")
+        # a French company's B2B invoice always states the rate and the EUR 40 (L441-9): with no interest
+        # charged, or an indemnity of 0, or the setting off, the statutory mentions are printed
+        statutory = [STATUTORY_EN.replace("12.15", "13.15"), INDEMNITY_EN, NO_DISCOUNT_EN]
         self.company.late_payment_interest_mode = "none"
-        self.assertEqual(plain(invoice._late_payment_legal_mentions()), [INDEMNITY_EN, NO_DISCOUNT_EN])
-        self.company.late_payment_invoice_mentions = False
-        self.assertEqual(self._mentions(invoice)[0], [])
+        self.assertEqual(plain(invoice._late_payment_legal_mentions()), statutory)
+        self.company.write({"late_payment_indemnity_amount": 0.0, "late_payment_invoice_mentions": False})
+        self.assertEqual(plain(invoice._late_payment_legal_mentions()), statutory)
+        # outside France the settings decide
+        self.company.account_fiscal_country_id = self.env.ref("base.be")
+        self.company.country_id = self.env.ref("base.be")
+        self.assertEqual(invoice._late_payment_legal_mentions(), [])
 
     def test_foreign_currency_indemnity(self):
         gbp = self.setup_other_currency("GBP", rates=[("2025-01-01", 0.85)])

@@ -103,7 +103,7 @@ class TestPenaltyInvoices(PenaltyCommon):
             penalty.flush_recordset()
             self.Ledger.flush_model()
 
-    def test_credit_note_frees_the_periods(self):
+    def test_credit_note_waives_the_periods(self):
         penalty = self.late._late_payment_invoice_penalties("2024-12-31", post=True)
         # a partial credit note does not free anything
         partial = self._create_invoice_one_line(move_type="out_refund", price_unit=40.0, tax_ids=[],
@@ -111,9 +111,21 @@ class TestPenaltyInvoices(PenaltyCommon):
         (penalty + partial).line_ids.filtered(lambda line: line.account_type == "asset_receivable").reconcile()
         self.assertEqual(penalty.payment_state, "partial")
         self.assertFalse(self.late._late_payment_invoice_penalties("2024-12-31"))
-        # a full credit note of the rest does
+        # a full credit note of the rest is a waiver: the days stay taken, nothing is invoiced again
         self._reverse_invoice(penalty, date="2025-01-15", post=True)
         self.assertEqual(penalty.payment_state, "reversed")
+        self.assertEqual(set(self._rows(penalty=penalty).mapped("state")), {"waived"})
+        self.assertFalse(self.late._late_payment_invoice_penalties("2024-12-31"))
+        (result,) = self.late.late_payment_penalties("2024-12-31")
+        self.assertEqual((result["interest"], result["interest_to_invoice"], result["indemnity_to_invoice"],
+                          result["already_invoiced"]), (179.05, 0.0, 0.0, 0.0))
+        self.assertTrue(penalty.late_payment_has_waived_penalties)
+        # only an administrator frees them, explicitly
+        user = new_test_user(self.env, "lp_waiver_user", groups="account.group_account_invoice,"
+                                                              "account_late_payment.group_late_payment_user")
+        with self.assertRaisesRegex(UserError, "Administrator"):
+            penalty.with_user(user).action_late_payment_free_waived_penalties()
+        penalty.action_late_payment_free_waived_penalties()
         self.assertEqual(set(self._rows(penalty=penalty).mapped("state")), {"cancel"})
         again = self.late._late_payment_invoice_penalties("2024-12-31")
         self.assertEqual(again.amount_total, 219.05)
