@@ -69,7 +69,8 @@ class TestLegalCases(PenaltyCommon):
         self.assertEqual(penalty.amount_total, 342.92)  # the later claim only: 302.92 + 40
         self.assertIn("Declare the claim", claim.message_ids[0].body)
         # the BODACC lookup sets the date (and a retraction clears it)
-        self.partner_a.write({"late_payment_proceedings_state": "open", "late_payment_proceedings_opened_on": "2026-03-02"})
+        self.partner_a.write({"late_payment_proceedings_state": "open",
+                              "late_payment_proceedings_opened_on": "2026-03-02"})
         self.assertEqual(self.partner_a.late_payment_proceedings_date, fields.Date.to_date("2026-03-02"))
         self.partner_a.write({"late_payment_proceedings_state": "none", "late_payment_proceedings_opened_on": False})
         self.assertFalse(self.partner_a.late_payment_proceedings_date)
