@@ -32,6 +32,8 @@ HABITS = {
     "studio_mercier": ("new", None, (1200, 2400)),
     "brightwell_trading": ("few_days", (1, 8), (2000, 5000)),
     "julien_faure": ("few_days", (3, 12), (150, 600)),
+    # a public buyer (legal category 7xxx): the public procurement rate, ECB + 8 fixed
+    "cc_monts_dor": ("few_days", (5, 25), (2000, 8000)),
 }
 # Invoices younger than this stay unpaid: the chronic payers owe a lot today, and the
 # customer that stopped paying has paid nothing for four months.

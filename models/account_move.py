@@ -796,7 +796,9 @@ class AccountMove(models.Model):
 
     @api.depends("move_type", "invoice_date", "line_ids.date_maturity", "commercial_partner_id",
                  "commercial_partner_id.is_company", "commercial_partner_id.vat",
-                 "commercial_partner_id.company_registry", "commercial_partner_id.country_id", "company_id")
+                 "commercial_partner_id.company_registry", "commercial_partner_id.country_id", "company_id",
+                 "commercial_partner_id.late_payment_public_buyer",
+                 "commercial_partner_id.late_payment_public_payment_days")
     def _compute_late_payment_term_warning(self):
         for move in self:
             move.late_payment_term_warning = move._late_payment_term_excess_message()
@@ -816,6 +818,8 @@ class AccountMove(models.Model):
         invoice_date = self.invoice_date or fields.Date.context_today(self)
         dues = [d for d in self.line_ids.filtered(lambda line: line.display_type == "payment_term").mapped(
             "date_maturity") if d]
+        if partner.late_payment_public_buyer and dues:
+            return self._late_payment_public_term_message(invoice_date, max(dues))
         excess = payment_terms.exceeds_legal_maximum(invoice_date, dues)
         if not excess:
             return False
@@ -825,6 +829,18 @@ class AccountMove(models.Model):
             "the delay may be fined.",
             days=(max(dues) - invoice_date).days,
             deadline=format_date(self.env, payment_terms.legal_deadline(invoice_date)))
+
+    def _late_payment_public_term_message(self, invoice_date, due):
+        """The warning when the due date given to a public buyer passes its legal payment delay
+        (public procurement code: 30, 50 or 60 days), else False."""
+        partner = self.commercial_partner_id
+        days = int(partner.late_payment_public_payment_days or 30)
+        if (due - invoice_date).days <= days:
+            return False
+        return self.env._(
+            "The due date is %(days)s days after the invoice date: %(customer)s is a public buyer, whose legal "
+            "payment delay is %(delay)s days (public procurement code); late interest runs from then.",
+            days=(due - invoice_date).days, customer=partner.name, delay=days)
 
     @api.depends("late_payment_term_warning", "late_payment_over_invoiced")
     def _compute_alerts(self):

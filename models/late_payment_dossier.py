@@ -1441,7 +1441,25 @@ class LatePaymentDossier(models.Model):
             } for move in moves],
             "interest": sum(r.get("interest", 0.0) for r in penalties.values()),
             "indemnity": sum(r.get("indemnity", 0.0) for r in penalties.values()),
+            **self._late_payment_declarable(moves, penalties),
         }
+
+    def _late_payment_declarable(self, moves, penalties):
+        """The claim to declare when collective proceedings opened against the customer: the
+        invoices dated before the judgment, each with what is left to pay, its interest up to the
+        day before the judgment and its indemnity (`penalties`: late_payment_penalties by id)."""
+        opened = self.partner_id.late_payment_proceedings_date
+        if not opened:
+            return {"proceedings_date": False, "declarable": [], "declarable_total": 0.0}
+        rows = [{
+            "move": move, "residual": move.amount_residual,
+            "interest": penalties.get(move.id, {}).get("interest", 0.0),
+            "indemnity": penalties.get(move.id, {}).get("indemnity", 0.0),
+        } for move in moves if move.currency_id == self.currency_id and (move.invoice_date or move.date) < opened]
+        for row in rows:
+            row["total"] = row["residual"] + row["interest"] + row["indemnity"]
+        return {"proceedings_date": opened, "declarable": rows,
+                "declarable_total": sum(row["total"] for row in rows)}
 
     # -- settlement screens ---------------------------------------------------------------------
     def action_late_payment_promise(self):

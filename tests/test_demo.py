@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-DEMO_CUSTOMERS = 17
+DEMO_CUSTOMERS = 18
 
 
 @tagged("post_install", "-at_install", "late_payment_demo")

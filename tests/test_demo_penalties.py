@@ -84,3 +84,19 @@ class TestDemoPenalties(TransactionCase):
         invoice = self.env["account.move"].search([("partner_id", "=", consumer.id), ("move_type", "=", "out_invoice")],
                                                   limit=1)
         self.assertEqual(invoice._late_payment_legal_mentions(), [])
+
+    def test_the_public_buyer(self):
+        """The public buyer of the demo: one rate for each whole delay (ECB + 8), its own wording."""
+        town = self._partner("cc_monts_dor")
+        self.assertTrue(town.late_payment_public_buyer)
+        invoices = self.env["account.move"].search([("partner_id", "=", town.id), ("move_type", "=", "out_invoice"),
+                                                    ("state", "=", "posted")])
+        self.assertTrue(invoices)
+        results = [r for r in invoices.late_payment_penalties() if r["periods"]]
+        self.assertTrue(results)
+        for result in results:
+            self.assertEqual(len({period["rate"] for period in result["periods"]}), 1, result["name"])
+            self.assertEqual(result["indemnity"], 40.0)
+        mentions = invoices[0].with_context(lang="en_US")._late_payment_legal_mentions()
+        self.assertIn("R2192-31", mentions[0])
+        self.assertNotIn("L441-10", " ".join(mentions))

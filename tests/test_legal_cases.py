@@ -68,6 +68,18 @@ class TestLegalCases(PenaltyCommon):
         penalty = (claim + later)._late_payment_invoice_penalties("2026-06-30", skip_problems=True)
         self.assertEqual(penalty.amount_total, 342.92)  # the later claim only: 302.92 + 40
         self.assertIn("Declare the claim", claim.message_ids[0].body)
+        # the collection dossier lists the claims to declare, cut at the judgment
+        dossier = self.env["late.payment.dossier"]._late_payment_refresh(
+            partners=self.partner_a, company=self.company, ensure=True)
+        data = dossier._late_payment_collection_data()
+        self.assertEqual(data["proceedings_date"], fields.Date.to_date("2026-03-01"))
+        self.assertEqual([(row["move"], row["interest"], row["indemnity"], row["total"]) for row in data["declarable"]],
+                         [(claim, 186.41, 40.0, 20226.41), (after_due, 0.0, 0.0, 10000.0)])
+        self.assertEqual(data["declarable_total"], 30226.41)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "account_late_payment.report_late_payment_collection", dossier.ids)[0].decode()
+        self.assertIn("Claim to declare", html)
+        self.assertIn("30,226.41", html)
         # the BODACC lookup sets the date (and a retraction clears it)
         self.partner_a.write({"late_payment_proceedings_state": "open",
                               "late_payment_proceedings_opened_on": "2026-03-02"})
@@ -204,6 +216,11 @@ class TestLegalCases(PenaltyCommon):
         mentions = invoice._late_payment_legal_mentions()
         self.assertIn("R2192-31", mentions[0])
         self.assertIn("D2192-35", mentions[1])
+        # a payment term beyond its legal payment delay (30 days) is warned about
+        slow = self._invoice(1000.0, "2024-06-15", invoice_date="2024-05-01", partner=self.town)
+        self.assertIn("public buyer", slow.late_payment_term_warning)
+        self.assertFalse(self._invoice(1000.0, "2024-05-31", invoice_date="2024-05-01",
+                                       partner=self.town).late_payment_term_warning)
         # a company (legal category 5710) is no public buyer
         company = siren_lookup.LegalStatus("732829320", True, name="X", state="active", legal_category="5710")
         self.town.write(self.town._late_payment_status_values(company, None, [], fields.Datetime.now()))
