@@ -98,7 +98,7 @@ class AccountMove(models.Model):
         help="On a penalty invoice: the late interest it claims beyond what its days bear now (a payment dated "
              "before its periods was entered after it), less the credit notes already issued on it.")
     late_payment_has_waived_penalties = fields.Boolean(
-        compute="_compute_late_payment_over_invoiced",
+        string="Waived penalties", compute="_compute_late_payment_over_invoiced",
         help="A penalty invoice credited in full: its days are waived, not invoiced again.")
     late_payment_penalties_waived = fields.Boolean(
         string="Penalties waived", readonly=True, copy=False,
