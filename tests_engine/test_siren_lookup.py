@@ -91,7 +91,16 @@ def test_active_company():
     status = siren_lookup.parse_company_search(json.dumps(company_answer()), SIREN)
     assert status == siren_lookup.LegalStatus(
         siren=SIREN, found=True, name="ATELIER EXEMPLE (AE)", state="active", ceased_on=None,
-        head_office_siret="81234567600017", head_office_open=True, head_office_closed_on=None)
+        head_office_siret="81234567600017", head_office_open=True, head_office_closed_on=None,
+        legal_category="5710")
+
+
+def test_public_body_by_legal_category():
+    assert siren_lookup.is_public_body("7210")  # a commune
+    assert siren_lookup.is_public_body(" 7346 ")  # a communauté de communes
+    assert not siren_lookup.is_public_body("5710")  # an SAS
+    assert not siren_lookup.is_public_body(None)
+    assert not siren_lookup.is_public_body("")
 
 
 def test_ceased_company():
