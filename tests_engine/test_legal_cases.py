@@ -54,6 +54,12 @@ def test_proceedings_opened_before_the_due_date():
     assert not interest.indemnity_owed(claim.due_date, opened)
     assert not interest.indemnity_owed(opened, opened)  # due the day of the judgment: none either
     assert interest.indemnity_owed(claim.due_date, None)
+    # the issue's figure: EUR 5,000 due 30 Apr 2026, asked 30 Jun 2026 (61 days): before, 5,000 x
+    # 12.15 % x 61 / 365 = 101.5274 -> 101.53 and the EUR 40; after, nothing
+    issue = Receivable(date(2026, 4, 30), D("5000.00"))
+    assert interest_of(issue, date(2026, 6, 30)) == D("101.53")
+    assert interest_of(issue, date(2026, 6, 30), proceedings_opened=opened) == D("0.00")
+    assert not interest.indemnity_owed(issue.due_date, opened)
 
 
 # -- 2. consumers ----------------------------------------------------------------------------
