@@ -435,7 +435,7 @@ class AccountMove(models.Model):
             raise UserError(self.env._("These penalty invoices have no waived penalties to free."))
         rows.write({"freed": True})
         for move in rows.penalty_move_id:
-            move._message_log(body=self.env._(
+            move._message_log(body=Markup("<p>%s</p>") % self.env._(
                 "%(user)s freed the waived penalties of this credited invoice: they can be invoiced again.",
                 user=self.env.user.name))
         return True
@@ -631,7 +631,7 @@ class AccountMove(models.Model):
         if not skip:
             raise UserError("\n".join(problems.values()))
         for move, message in problems.items():
-            move.sudo()._message_log(body=message)
+            move.sudo()._message_log(body=Markup("<p>%s</p>") % message)
         return self - self.browse([m.id for m in problems])
 
     @api.model
