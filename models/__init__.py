@@ -4,6 +4,7 @@ from . import account_partial_reconcile
 from . import account_payment_term
 from . import late_payment_api
 from . import late_payment_dossier
+from . import late_payment_dossier_balance
 from . import late_payment_dispute
 from . import late_payment_level
 from . import late_payment_penalty_line

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 
+from odoo.addons.account_late_payment.engine import receivables
+
 from .late_payment_reminder import CHANNEL_FIELDS
 
 USER_GROUP = "account_late_payment.group_late_payment_user"
@@ -113,21 +115,19 @@ class LatePaymentApi(models.AbstractModel):
 
     @api.model
     def _late_payment_states(self, partners, company, day):
-        """{commercial partner id: dossier values} of `partners` in `company` evaluated on `day`
-        (the follow-up rules of the daily refresh, on the lines open now), written nowhere."""
-        dossier_model = self.env["late.payment.dossier"].sudo()
-        partners = partners.sudo().commercial_partner_id
-        rows = dossier_model._late_payment_fetch_lines(company, partners)
-        by_partner = {}
-        for row in rows:
-            by_partner.setdefault(row["partner_id"], []).append(row)
-        customers = partners.with_company(company)
-        setup = dossier_model._late_payment_setup(company, customers, rows)
-        return {
-            customer.id: dossier_model._late_payment_state_vals(customer, by_partner.get(customer.id, []), setup,
-                                                                day)[0]
-            for customer in customers
-        }
+        """{commercial partner id: (dossier values, receivables Balance)} of `partners` in
+        `company` evaluated on `day` (the follow-up rules of the daily refresh, on the lines open
+        now), written nowhere: the computation the console, the dashboard and the analysis share."""
+        evaluated = self.env["late.payment.dossier"]._late_payment_evaluate(company, partners, day)
+        return {partner_id: (vals, receivables.balance(state)) for partner_id, (vals, state) in evaluated.items()}
+
+    @api.model
+    def _late_payment_aged(self, balance, currency):
+        """The aged balance as a list in age order (not due, 1-30, 31-60, 61-90, over 90 days)."""
+        labels = dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(self.env))
+        return [{"bucket": code, "label": labels[code], "amount": currency.round(float(amount)),
+                 "count": balance.counts[code]}
+                for code, amount in balance.aged()]
 
     @api.model
     def _late_payment_settlements(self, partners, company):
@@ -156,12 +156,12 @@ class LatePaymentApi(models.AbstractModel):
             ["partner_id", "risk_score", "risk_date", "risk_class_id", "risk_factor_ids"])
         by_partner = {dossier.partner_id.id: dossier for dossier in dossiers}
         levels = self.env["late.payment.level"].sudo().browse(
-            {vals[key] for vals in states.values() for key in ("level_id", "next_level_id") if vals[key]})
+            {vals[key] for vals, _balance in states.values() for key in ("level_id", "next_level_id") if vals[key]})
         statuses = dict(self.env["late.payment.dossier"]._fields["status"]._description_selection(self.env))
         result = []
         for partner in partners:
             customer = partner.sudo().commercial_partner_id
-            vals = states[customer.id]
+            vals, balance = states[customer.id]
             dossier = by_partner.get(customer.id)
             level = levels.browse(vals["level_id"] or ())
             next_level = levels.browse(vals["next_level_id"] or ())
@@ -172,6 +172,9 @@ class LatePaymentApi(models.AbstractModel):
                 "currency": company.currency_id.name,
                 "amount_due": vals["amount_due"],
                 "amount_overdue": vals["amount_overdue"],
+                "amount_excluded": vals["amount_excluded"],
+                "credit_left": company.currency_id.round(float(balance.credit_left)),
+                "aged": self._late_payment_aged(balance, company.currency_id),
                 "oldest_overdue_days": vals["oldest_overdue_days"],
                 "status": vals["status"],
                 "status_label": statuses.get(vals["status"], vals["status"]),

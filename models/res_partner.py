@@ -751,7 +751,12 @@ class ResPartner(models.Model):
         """The follow-up of each customer of `self` in the caller's current company, evaluated on
         `at_date` (an ISO date string, default today: the ages and the next action at that day,
         on the invoices open now), as a list of dicts in the order of `self`: ``id``, ``name``,
-        ``company``, ``currency``, ``amount_due``, ``amount_overdue``, ``oldest_overdue_days``,
+        ``company``, ``currency``, ``amount_due``, ``amount_overdue`` (the follow-up console's
+        figures: credits used once, what is left out of the follow-up apart), ``amount_excluded``
+        (left out: excluded, blocked, disputed), ``credit_left`` (the credit left over once
+        everything followed is paid, 0 or negative), ``aged`` (the aged balance in age order: a
+        list of ``{bucket, label, amount, count}`` for not due, 1-30, 31-60, 61-90 and over 90
+        days, adding up to the amount overdue from the second on), ``oldest_overdue_days``,
         ``status`` (and ``status_label``), ``level`` (the last level reached), ``next_action``
         (the next level), ``next_action_date``, ``risk_score``, ``risk_class``, ``risk_factors``
         (``{code, name, value, points, weight}``), ``promise`` (``{date, amount}`` of the open

@@ -28,3 +28,5 @@ from . import test_settlement
 from . import test_settlement_portal
 from . import test_settlement_demo
 from . import test_legal_cases
+from . import test_figures
+from . import test_figures_demo

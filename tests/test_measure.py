@@ -103,7 +103,10 @@ class TestMeasure(LatePaymentAdminCommon):
                 ["overdue_share_count:avg", "overdue_share_amount:avg", "amount_overdue:sum", "open_count:sum"])
             self.assertAlmostEqual(count_share, 80.0)
             self.assertAlmostEqual(amount_share, 1300 / 2300 * 100)
-            self.assertEqual((overdue, open_count), (1300, 5))
+            # the overdue amount is the console's: the credit note of 50 pays the oldest overdue invoice
+            self.assertEqual((overdue, open_count), (1250, 5))
+            self.assertEqual(overdue, self.env["late.payment.dossier"].search([
+                ("partner_id", "=", self.customer.id), ("company_id", "=", self.company.id)]).amount_overdue)
 
     def test_multi_company_and_access(self):
         self._invoice(100, "2026-01-01", "2026-01-31")

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date, formatLang
 
-from odoo.addons.account_late_payment.engine import kpi
+from odoo.addons.account_late_payment.engine import kpi, receivables
 
 CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund", "out_receipt")
 PERIODS = [("1", "Month"), ("3", "Quarter"), ("6", "Half-year"), ("12", "Year")]
@@ -121,7 +121,7 @@ class LatePaymentDashboard(models.TransientModel):
             dashboard.amount_receivable = current["receivables"]
             dashboard.amount_overdue = current["overdue"]
             dashboard.kpi_html = dashboard._late_payment_kpi_html(current, previous)
-            dashboard.aged_html = dashboard._late_payment_aged_html(figures["aged"])
+            dashboard.aged_html = dashboard._late_payment_aged_html(figures["aged"], figures["live"])
             dashboard.trend_html = dashboard._late_payment_trend_html(figures["trend"])
             dashboard.recovery_html = dashboard._late_payment_recovery_html(
                 dashboard._late_payment_recovery(dashboard.company_id, dashboard.date_to))
@@ -160,8 +160,29 @@ class LatePaymentDashboard(models.TransientModel):
                 balance.total, kpi.count_back_months(_sales_by_month(data["sales"], month_end), month_end,
                                                      COUNT_BACK_MONTHS)),
                 balance.overdue / balance.total * 100.0 if balance.total > 0 else 0.0))
+        aged, live = history[end], None
+        if end == fields.Date.context_today(self):
+            live = self._late_payment_live_balance(company)
+            aged = _aged_balance(live)
+            open_count = sum(live.counts.values())
+            share = kpi.OverdueShare(open_count, open_count - live.counts["not_due"],
+                                     float(sum(live.buckets.values())), float(live.amount_overdue))
+            current.update({
+                "receivables": float(live.amount_due),
+                "overdue": float(live.amount_overdue),
+                "share_overdue_count": share.by_count,
+                "share_overdue_amount": share.by_amount,
+            })
         return {"date_from": start + timedelta(days=1), "current": current, "previous": previous,
-                "aged": history[end], "trend": trend_points}
+                "aged": aged, "live": live, "trend": trend_points}
+
+    @api.model
+    def _late_payment_live_balance(self, company, partners=None):
+        """Today's figures, the follow-up console's, from the one computation of what is owed and
+        overdue (late.payment.dossier._late_payment_balances): the total of `company` when
+        `partners` is None, else {customer id: Balance} of `partners` (False: every customer)."""
+        balances = self.env["late.payment.dossier"]._late_payment_balances(company, partners or None)
+        return receivables.total(balances.values()) if partners is None else balances
 
     @api.model
     def _late_payment_kpis(self, data, history, start, end):
@@ -246,26 +267,34 @@ class LatePaymentDashboard(models.TransientModel):
         return {"items": items, "payments": payments, "sales": sales, "partner_of": partner_of}
 
     def _late_payment_fill_customers(self):
-        """The customers with the most overdue on the last day of the period."""
+        """The customers with the most overdue on the last day of the period; today, with the
+        figures of the follow-up console (credits used once, what is left out apart)."""
         lines = self.env["late.payment.dashboard.customer"]
         for dashboard in self:
             dashboard.customer_ids.unlink()
             if not (dashboard.company_id and dashboard.date_to):
                 continue
             end = dashboard.date_to
-            data = self._late_payment_data(dashboard.company_id, end, end)
-            balances = kpi.aged_balances_history(data["items"], data["payments"], [end], data["partner_of"])[end]
-            ranked = sorted(((balance.overdue, partner_id, balance) for partner_id, balance in balances.items()
-                             if balance.overdue > kpi.TOLERANCE), key=lambda row: (-row[0], row[1]))
+            if end == fields.Date.context_today(self):
+                rows = [(float(balance.amount_overdue), partner_id, _aged_balance(balance), float(balance.amount_due))
+                        for partner_id, balance in self._late_payment_live_balance(
+                            dashboard.company_id, partners=False).items()]
+            else:
+                data = self._late_payment_data(dashboard.company_id, end, end)
+                balances = kpi.aged_balances_history(data["items"], data["payments"], [end],
+                                                     data["partner_of"])[end]
+                rows = [(balance.overdue, partner_id, balance, balance.total)
+                        for partner_id, balance in balances.items()]
+            ranked = sorted((row for row in rows if row[0] > kpi.TOLERANCE), key=lambda row: (-row[0], row[1]))
             lines.create([{
                 "dashboard_id": dashboard.id,
                 "sequence": position,
                 "partner_id": partner_id,
                 "amount_overdue": overdue,
-                "amount_receivable": balance.total,
+                "amount_receivable": receivable,
                 "amount_over_90": balance.days_over_90,
                 "overdue_count": sum(balance.counts.values()) - balance.counts["not_due"],
-            } for position, (overdue, partner_id, balance) in enumerate(ranked[:TOP_CUSTOMERS], start=1)])
+            } for position, (overdue, partner_id, balance, receivable) in enumerate(ranked[:TOP_CUSTOMERS], start=1)])
 
     @api.model
     def _late_payment_partner_figures(self, partners, company, today):
@@ -282,6 +311,10 @@ class LatePaymentDashboard(models.TransientModel):
                 paid_rows[data["partner_of"][item.key]].append((item.amount, item.due_date, settled[item.key]))
         sales = self._late_payment_sales_by_partner(company, start, today, partners)
         result = {}
+        if today == fields.Date.context_today(self):
+            # the aged balance of the console (credits used once, what is left out apart)
+            balances = {partner_id: _aged_balance(balance) for partner_id, balance in
+                        self._late_payment_live_balance(company, partners).items()}
         for partner in partners:
             balance = balances.get(partner.id, kpi.AgedBalance())
             rows = paid_rows.get(partner.id, [])
@@ -375,7 +408,9 @@ class LatePaymentDashboard(models.TransientModel):
         ) % (self.env._("Measure"), self.env._("This period"), self.env._("Previous period"), self.env._("Change"),
              Markup().join(rows))
 
-    def _late_payment_aged_html(self, balance):
+    def _late_payment_aged_html(self, balance, live=None):
+        """The aged balance in age order; today (`live`: the console's figures), what is left out
+        of the follow-up and the credit left over below it, then the amount due."""
         labels = dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(self.env))
         colours = {"not_due": "#28a745", "days_1_30": "#17a2b8", "days_31_60": "#ffc107",
                    "days_61_90": "#fd7e14", "days_over_90": "#dc3545"}
@@ -389,6 +424,14 @@ class LatePaymentDashboard(models.TransientModel):
                 "<td class='text-end text-nowrap ps-2'>%s</td><td class='text-end text-muted ps-2'>%s</td></tr>"
             ) % (labels[code], colours[code], amount / top * 100.0, format_amount(self.env, amount, self.currency_id),
                  balance.counts[code]))
+        if live is not None:
+            for label, amount, css in ((labels["excluded"], live.amount_excluded, "text-muted"),
+                                       (self.env._("Credit left over"), live.credit_left, "text-muted"),
+                                       (self.env._("Amount due"), live.amount_due, "fw-bold")):
+                rows.append(Markup(
+                    "<tr class='%s'><td class='text-nowrap pe-2'>%s</td><td></td>"
+                    "<td class='text-end text-nowrap ps-2'>%s</td><td></td></tr>"
+                ) % (css, label, format_amount(self.env, float(amount), self.currency_id)))
         return Markup("<table class='w-100 o_late_payment_aged'>%s</table>") % Markup().join(rows)
 
     # -- what each reminder level recovers ---------------------------------------------------------
@@ -452,6 +495,11 @@ class LatePaymentDashboard(models.TransientModel):
         months = [format_month(self.env, day) for day, _dso, _share in points]
         return Markup("<div class='d-flex flex-wrap gap-4'>%s</div>") % Markup().join(
             _svg_line_chart(self.env, title, values, months, colour) for title, values, colour in charts)
+
+
+def _aged_balance(balance):
+    """The engine receivables.Balance as the aged balance the dashboard draws."""
+    return kpi.AgedBalance(**{code: float(amount) for code, amount in balance.aged()}, counts=dict(balance.counts))
 
 
 def _months_before(day, months):
