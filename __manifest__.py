@@ -42,6 +42,7 @@
         "wizards/late_payment_postpone_wizard_views.xml",
         "wizards/late_payment_exclude_wizard_views.xml",
         "wizards/late_payment_formal_notice_wizard_views.xml",
+        "wizards/late_payment_send_wizard_views.xml",
         "views/late_payment_dossier_views.xml",
         "views/late_payment_reminder_views.xml",
         "views/res_partner_views.xml",
@@ -61,6 +62,8 @@
     "assets": {
         "web.assets_backend": [
             "account_late_payment/static/src/scss/late_payment_tone.scss",
+            "account_late_payment/static/src/views/late_payment_console_list.js",
+            "account_late_payment/static/src/views/late_payment_console_list.xml",
         ],
         "web.assets_tests": [
             "account_late_payment/static/tests/tours/**/*",

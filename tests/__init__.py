@@ -27,3 +27,6 @@ from . import test_api_settlement
 from . import test_settlement
 from . import test_settlement_portal
 from . import test_settlement_demo
+from . import test_print_queue
+from . import test_call_outcomes
+from . import test_send_confirmation
