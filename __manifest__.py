@@ -72,6 +72,7 @@
     "post_init_hook": "_late_payment_post_init",
     "demo": [
         "demo/late_payment_demo.xml",
+        "demo/late_payment_company_status_demo.xml",
         "demo/late_payment_followup_demo.xml",
         "demo/late_payment_settlement_demo.xml",
         "demo/late_payment_risk_demo.xml",
