@@ -1,10 +1,11 @@
 """Demo data: the customers' risk, and a customer in collective proceedings.
 
 Credit limits for a few customers (Odoo's own, with the company's credit limit switched on),
-the company status of Restaurant Le Lyonnais (recorded first, before the follow-up's history) as the French company register and BODACC would
+the company status of Restaurant Le Lyonnais as the French company register and BODACC would
 answer it (a receivership opened three weeks ago: it gets no more reminders; recorded answers
-written from the services' documented formats, the demo never calls them), then every
-customer's risk score: the chronic late payers come out high or critical, the early payers low.
+written from the services' documented formats, the demo never calls them; recorded first,
+before the follow-up's history and today's run), then every customer's risk score: the
+chronic late payers come out high or critical, the early payers low.
 """
 
 import json

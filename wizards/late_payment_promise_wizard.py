@@ -21,7 +21,8 @@ class LatePaymentPromiseWizard(models.TransientModel):
     amount = fields.Monetary(string="Promised amount", required=True)
     note = fields.Text()
     amount_from_call = fields.Boolean(
-        string="Amount said on the phone", help="The amount was said on the phone (the logged call): the invoices chosen by default keep it.")
+        string="Amount said on the phone",
+        help="The amount was said on the phone (the logged call): the invoices chosen by default keep it.")
 
     @api.model
     def default_get(self, fields_list):
