@@ -42,6 +42,7 @@
         "wizards/late_payment_postpone_wizard_views.xml",
         "wizards/late_payment_exclude_wizard_views.xml",
         "wizards/late_payment_formal_notice_wizard_views.xml",
+        "wizards/late_payment_send_wizard_views.xml",
         "views/late_payment_dossier_views.xml",
         "views/late_payment_reminder_views.xml",
         "views/res_partner_views.xml",
@@ -61,6 +62,8 @@
     "assets": {
         "web.assets_backend": [
             "account_late_payment/static/src/scss/late_payment_tone.scss",
+            "account_late_payment/static/src/views/late_payment_console_list.js",
+            "account_late_payment/static/src/views/late_payment_console_list.xml",
         ],
         "web.assets_tests": [
             "account_late_payment/static/tests/tours/**/*",
@@ -69,6 +72,7 @@
     "post_init_hook": "_late_payment_post_init",
     "demo": [
         "demo/late_payment_demo.xml",
+        "demo/late_payment_company_status_demo.xml",
         "demo/late_payment_followup_demo.xml",
         "demo/late_payment_settlement_demo.xml",
         "demo/late_payment_risk_demo.xml",

@@ -3,8 +3,9 @@
 Credit limits for a few customers (Odoo's own, with the company's credit limit switched on),
 the company status of Restaurant Le Lyonnais as the French company register and BODACC would
 answer it (a receivership opened three weeks ago: it gets no more reminders; recorded answers
-written from the services' documented formats, the demo never calls them), then every
-customer's risk score: the chronic late payers come out high or critical, the early payers low.
+written from the services' documented formats, the demo never calls them; recorded first,
+before the follow-up's history and today's run), then every customer's risk score: the
+chronic late payers come out high or critical, the early payers low.
 """
 
 import json
@@ -30,16 +31,21 @@ class LatePaymentDemo(models.AbstractModel):
     @api.model
     def _generate_risk(self):
         company = self.env.company
-        today = fields.Date.context_today(self)
         company.account_use_credit_limit = True
         for key, limit in CREDIT_LIMITS.items():
             partner = self.env.ref(f"account_late_payment.demo_partner_{key}", raise_if_not_found=False)
             if partner:
                 partner.with_company(company).credit_limit = limit
+        self.env["late.payment.dossier"]._late_payment_compute_risk(company)
+        return True
+
+    @api.model
+    def _generate_company_status(self):
+        """The receivership of the proceedings customer, recorded before the follow-up's year and
+        today's run (demo/late_payment_company_status_demo.xml): the run sends it nothing."""
         partner = self.env.ref(f"account_late_payment.demo_partner_{PROCEEDINGS_CUSTOMER}", raise_if_not_found=False)
         if partner:
-            self._demo_company_status(partner, today)
-        self.env["late.payment.dossier"]._late_payment_compute_risk(company)
+            self._demo_company_status(partner, fields.Date.context_today(self))
         return True
 
     def _demo_company_status(self, partner, today):

@@ -1134,6 +1134,11 @@ class LatePaymentDossier(models.Model):
                        "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
         }
 
+    def action_send_reminders_confirm(self):
+        """The console's "Send reminders" for the customers selected: first a summary of what
+        would go out (nothing is sent before it is confirmed)."""
+        return self._late_payment_open_wizard("late.payment.send.wizard", self.env._("Send the reminders"))
+
     def action_print_statement(self):
         self._late_payment_check_user()
         return self.env.ref(STATEMENT_REPORT).report_action(self, config=False)

@@ -285,11 +285,15 @@ class LatePaymentReminder(models.Model):
         dossier_model = self.env["late.payment.dossier"]
         dossiers.fetch(["partner_id", "status", "next_level_id", "next_tone_id", "user_id"])
         proceedings = dossier_model._late_payment_collective_proceedings(dossiers.partner_id, company)
+        # checked again at send time, from the database: proceedings or a hand-off to collection
+        # recorded since the customers' state was computed stop the reminder too
+        stopped = self._late_payment_stopped_customers(dossiers.partner_id, company)
         to_send, manual = [], dossier_model
         for dossier in dossiers.sorted(lambda d: d.partner_id.id):
             decision = rules.decide(
                 dossier.status, bool(dossier.next_level_id), dossier.next_level_id.auto,
-                in_proceedings=dossier.partner_id.id in proceedings, business_day=business_day,
+                in_proceedings=dossier.partner_id.id in proceedings or dossier.partner_id.id in stopped,
+                business_day=business_day,
                 include_manual=include_manual)
             if decision.action == rules.SEND:
                 to_send.append(dossier)
@@ -951,28 +955,6 @@ class LatePaymentReminder(models.Model):
             "qr_code": qr_code,
             "qr_values": qr_values,
         }
-
-    @api.model
-    def action_print_day_letters(self):
-        """Print every letter waiting in the current company's batch (To print) as one PDF (one
-        HTML document with a page break between the letters: unpatched wkhtmltopdf cannot merge
-        documents), and mark them printed."""
-        if not self.env.user.has_group(USER_GROUP):
-            raise AccessError(self.env._("Only the late payment users may print the letters."))
-        letters = self.search([("company_id", "=", self.env.company.id), ("letter_state", "=", "queued")],
-                              order="partner_id, id")
-        if not letters:
-            raise UserError(self.env._("No letter is waiting to be printed."))
-        letters.sudo().write({"letter_state": "printed"})
-        return self.env.ref(LETTER_REPORT).report_action(letters, config=False)
-
-    def action_print_letters(self):
-        """Print these reminders' letters (one PDF) and mark the queued ones printed."""
-        letters = self.filtered("letter_body")
-        if not letters:
-            raise UserError(self.env._("These reminders have no letter."))
-        letters.filtered(lambda reminder: reminder.letter_state == "queued").sudo().write({"letter_state": "printed"})
-        return self.env.ref(LETTER_REPORT).report_action(letters, config=False)
 
     def _late_payment_plain_letter(self):
         """The letter as plain text (for previews and tests)."""

@@ -30,3 +30,6 @@ from . import test_settlement_demo
 from . import test_legal_cases
 from . import test_figures
 from . import test_figures_demo
+from . import test_print_queue
+from . import test_call_outcomes
+from . import test_send_confirmation

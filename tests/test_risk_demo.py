@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -75,6 +76,10 @@ class TestRiskDemo(TransactionCase):
         invoice = partner.invoice_ids.filtered(
             lambda move: move.move_type == "out_invoice" and move.payment_state in ("not_paid", "partial"))[:1]
         self.assertIn("account_late_payment_proceedings", invoice._get_alerts())
+        # recorded before the demo's own run of today, which sent it nothing
+        today = fields.Date.context_today(self.env.user)
+        self.assertFalse(self.env["late.payment.reminder"].search([("partner_id", "=", partner.id),
+                                                                   ("date", "=", today)]))
         # still so after the nightly refresh and risk recompute
         self.env["late.payment.dossier"]._late_payment_refresh(company=self.company)
         self.env["late.payment.dossier"]._late_payment_compute_risk(self.company)

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.account_late_payment.engine import call_notes
+
 OUTCOMES = [
     ("promised", "Promised to pay"),
     ("will_pay", "Payment already sent"),
@@ -11,7 +13,9 @@ OUTCOMES = [
 
 
 class LatePaymentCallWizard(models.TransientModel):
-    """Log a phone call with a customer and its outcome, on its follow-up."""
+    """Log a phone call with a customer and its outcome, on its follow-up. The outcome acts:
+    "promised to pay" goes on to the promise dialog, filled from the call (the date and the
+    amount typed in the note), "disputes" to the dispute dialog."""
 
     _name = "late.payment.call.wizard"
     _description = "Log a follow-up call"
@@ -20,9 +24,34 @@ class LatePaymentCallWizard(models.TransientModel):
         "late.payment.dossier", string="Customers", required=True,
         default=lambda self: self.env["late.payment.dossier"]._late_payment_active_dossiers())
     outcome = fields.Selection(OUTCOMES, required=True, default="no_answer")
-    note = fields.Text(help="What was said.")
+    note = fields.Text(help="What was said. For a promise, the date and the amount written here (e.g. \"will pay "
+                            "1 200 € on 15/12\") fill the promise.")
 
     def action_confirm(self):
         self.ensure_one()
         self.dossier_ids._late_payment_log_call(self.outcome, self.note)
+        if len(self.dossier_ids) == 1 and self.outcome == "promised":
+            return self._late_payment_promise_action()
+        if len(self.dossier_ids) == 1 and self.outcome == "dispute":
+            said = (self.note or "").strip()
+            return self.env["late.payment.dispute.wizard"]._late_payment_action({
+                "default_partner_id": self.dossier_ids.partner_id.id,
+                # the first line of the note is the reason the customer gave
+                "default_reason": said.splitlines()[0][:200] if said else False,
+                "default_note": said or False,
+            })
         return {"type": "ir.actions.act_window_close"}
+
+    def _late_payment_promise_action(self):
+        """The promise dialog of the call's customer, its date and amount read from the note."""
+        dossier = self.dossier_ids
+        said = call_notes.read_promise(self.note or "", fields.Date.context_today(self))
+        action = dossier.action_late_payment_promise()
+        context = {**action.get("context", {}), "default_company_id": dossier.company_id.id,
+                   "default_note": self.note or False}
+        if said.date:
+            context["default_date"] = fields.Date.to_string(said.date)
+        if said.amount:
+            context["default_amount"] = float(said.amount)
+            context["default_amount_from_call"] = True
+        return {**action, "context": context}

@@ -20,6 +20,9 @@ class LatePaymentPromiseWizard(models.TransientModel):
     date = fields.Date(string="Promised date", required=True)
     amount = fields.Monetary(string="Promised amount", required=True)
     note = fields.Text()
+    amount_from_call = fields.Boolean(
+        string="Amount said on the phone",
+        help="The amount was said on the phone (the logged call): the invoices chosen by default keep it.")
 
     @api.model
     def default_get(self, fields_list):
@@ -30,13 +33,18 @@ class LatePaymentPromiseWizard(models.TransientModel):
             overdue = self.env["account.move"].search([
                 ("commercial_partner_id", "=", partner.id), ("company_id", "=", self.env.company.id),
                 ("state", "=", "posted"), ("move_type", "in", ("out_invoice", "out_receipt")),
-                ("payment_state", "in", ("not_paid", "partial")), ("invoice_date_due", "<", today)])
+                ("payment_state", "in", ("not_paid", "partial")), ("invoice_date_due", "<", today),
+                # a disputed invoice is not promised: it waits for the dispute's outcome
+                ("late_payment_disputed", "=", False)])
             values.setdefault("move_ids", [fields.Command.set(overdue.ids)])
             values.setdefault("amount", sum(overdue.mapped("amount_residual_signed")))
         return values
 
     @api.onchange("move_ids")
     def _onchange_move_ids(self):
+        if self.amount_from_call:  # the dialog opens: the amount said on the phone stays
+            self.amount_from_call = False
+            return
         if self.move_ids:
             self.amount = sum(self.move_ids.mapped("amount_residual_signed"))
 

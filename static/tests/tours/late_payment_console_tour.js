@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 // An accountant works a customer from the follow-up console: opens it, reads the reminder about
-// to go out, sends it, and sees it in the customer's reminders.
+// to go out, sends it, sees it in the customer's reminders, and its letter waiting in the console.
 registry.category("web_tour.tours").add("late_payment_console_tour", {
     url: "/odoo/late-payment-console",
     steps: () => [
@@ -36,6 +36,15 @@ registry.category("web_tour.tours").add("late_payment_console_tour", {
         {
             content: "Sent from the console",
             trigger: ".o_field_one2many[name=reminder_ids] .o_data_row",
+        },
+        {
+            content: "Back to the console",
+            trigger: ".o_breadcrumb a:contains(Follow-up console)",
+            run: "click",
+        },
+        {
+            content: "The console tells that its letter waits to be printed, and since when",
+            trigger: ".o_late_payment_letter_queue:contains(1 letters wait to be printed) button.o_late_payment_print_day_letters",
         },
     ],
 });
