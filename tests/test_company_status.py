@@ -51,6 +51,7 @@ class TestCompanyStatus(RiskCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.write({"company_registry": f"{SIREN}00017", "country_id": cls.env.ref("base.fr").id})
+        cls.env["ir.config_parameter"].sudo().set_param("account_late_payment.status_lookup", "True")
 
     def _check(self, company="company_search_active.json", bodacc="bodacc_none.json", partners=None, force=True):
         replies = {
@@ -195,6 +196,7 @@ class TestCompanyStatus(RiskCommon):
         dormant = self._customer("Sans dossier")
         dormant.company_registry = SIREN
         params = self.env["ir.config_parameter"].sudo()
+        params.set_param("account_late_payment.status_lookup", False)
         cron = type(self.env["ir.cron"])
         with patch(GET) as get, patch.object(cron, "_commit_progress", return_value=1.0):
             self.env["res.partner"]._cron_late_payment_company_status()

@@ -24,5 +24,6 @@ class LatePaymentCallWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.dossier_ids._late_payment_log_call(self.outcome, self.note)
+        # the dossiers as given (not only those the caller sees): the call checks the caller's access
+        self.sudo().dossier_ids.with_env(self.env)._late_payment_log_call(self.outcome, self.note)
         return {"type": "ir.actions.act_window_close"}
