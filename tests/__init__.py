@@ -28,3 +28,5 @@ from . import test_settlement
 from . import test_settlement_portal
 from . import test_settlement_demo
 from . import test_security
+from . import test_settlement_concurrency
+from . import test_security_demo
