@@ -1432,6 +1432,7 @@ class LatePaymentDossier(models.Model):
         todo = self.filtered(lambda d: d.collection_state == "collection" or d.status == "collection")
         if not todo:
             raise UserError(self.env._("This customer is not in collection."))
+        # sudo (access checked above): the collection state and the customer's history are the addon's
         todo.sudo().write({"collection_state": "released", "collection_date": False})
         for dossier in todo:
             body = self.env._("Taken back from collection by %(user)s: the follow-up resumes.", user=self.env.user.name)

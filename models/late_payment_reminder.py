@@ -1009,6 +1009,7 @@ class LatePaymentReminder(models.Model):
                               order="partner_id, id")
         if not letters:
             raise UserError(self.env._("No letter is waiting to be printed."))
+        # sudo (the letters of the caller's company, found with its rights): the print state of the log
         letters.sudo().write({"letter_state": "printed"})
         return self.env.ref(LETTER_REPORT).report_action(letters, config=False)
 
@@ -1020,6 +1021,7 @@ class LatePaymentReminder(models.Model):
         letters = self.filtered("letter_body")
         if not letters:
             raise UserError(self.env._("These reminders have no letter."))
+        # sudo (access checked above): the print state of the log is written by the addon only
         letters.filtered(lambda reminder: reminder.letter_state == "queued").sudo().write({"letter_state": "printed"})
         return self.env.ref(LETTER_REPORT).report_action(letters, config=False)
 

@@ -337,6 +337,7 @@ class ResPartner(models.Model):
             dossier_model._late_payment_refresh(partners=partner, company=self.env.company)
             dossier = dossier_model.search([("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)])
         if not dossier:
+            # sudo (access checked above): the dossier of a customer the caller sees, in its company
             dossier = dossier_model.sudo().create({"partner_id": partner.id, "company_id": self.env.company.id})
         return {
             "type": "ir.actions.act_window",

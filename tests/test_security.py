@@ -12,6 +12,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from .common import LatePaymentCommon
+from .test_api import ApiCommon
 
 MODULE_PREFIX = "odoo.addons.account_late_payment."
 # what Odoo's ORM gives every model (create, write, read, name_search, default_get, copy_data...):
@@ -430,3 +431,20 @@ class TestBounds(SecurityCommon):
         self.assertFalse(self.inv_free.late_payment_disputed)
         self.assertEqual(self.env["late.payment.promise"].search_count(
             [("partner_id", "=", self.customer.id), ("move_ids", "in", self.inv_free.ids)]), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestApiBounds(ApiCommon):
+    """Finding 5 through the external API: a date or an amount out of range is an HTTP 422 with
+    a clear message, not an error 500."""
+
+    def test_out_of_range_is_422(self):
+        client = self.client()
+        self.assertRefused(lambda: client.penalties([self.late.id], at_date="9999-12-31"), 422,
+                           "out of range: give a date between 1900-01-01 and 2199-12-31")
+        self.assertRefused(lambda: client.status([self.customer.id], at_date="0001-01-01"), 422, "out of range")
+        promised = (self.today + timedelta(days=5)).isoformat()
+        self.assertRefused(lambda: client.promise(self.customer.id, "9999-12-31", 10.0), 422, "out of range")
+        self.assertRefused(lambda: client.promise(self.customer.id, promised, 1e30), 422,
+                           "out of range: it must be less than")
+        self.assertFalse(self.env["late.payment.promise"].search([("partner_id", "=", self.customer.id)]))
