@@ -44,6 +44,7 @@
         "wizards/late_payment_formal_notice_wizard_views.xml",
         "wizards/late_payment_send_wizard_views.xml",
         "views/late_payment_dossier_views.xml",
+        "wizards/late_payment_reminder_cancel_views.xml",
         "views/late_payment_reminder_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

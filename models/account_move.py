@@ -1,4 +1,5 @@
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import replace
 from decimal import Decimal
 
@@ -12,6 +13,12 @@ from odoo.tools import SQL, format_date, formatLang
 from odoo.tools.sql import column_exists, create_column
 
 from ..engine import identifiers, interest, mentions, payment_terms, penalties
+from .access import check_records
+
+# Set while Odoo's auto-post scheduled action posts the entries due (`_autopost_draft_entries`,
+# not callable over RPC): the credit guard lets them pass. Nothing a client sends (a context key
+# such as cron_id, the invoice's own auto_post setting) can set it.
+_AUTOPOSTING = ContextVar("late_payment_autoposting", default=False)
 
 # a change of these fields on an entry changes its customer's follow-up state
 FOLLOWUP_TRIGGERS = {"state", "payment_state", "no_followup", "partner_id"}
@@ -515,6 +522,8 @@ class AccountMove(models.Model):
         api_model._late_payment_check_records(self)
 
     def action_late_payment_dispute(self):
+        self._late_payment_check_api_caller()
+        check_records(self, "read")
         return self.env["late.payment.dispute.wizard"]._late_payment_action({"default_move_ids": self.ids})
 
     def action_late_payment_resolve_dispute(self):
@@ -901,16 +910,25 @@ class AccountMove(models.Model):
         self._late_payment_credit_guard()
         return super()._post(soft=soft)
 
+    @api.model
+    def _autopost_draft_entries(self, batch_size=100):
+        token = _AUTOPOSTING.set(True)
+        try:
+            return super()._autopost_draft_entries(batch_size=batch_size)
+        finally:
+            _AUTOPOSTING.reset(token)
+
     def _late_payment_credit_guard(self):
         """Refuse to post customer invoices that take their customer over its credit limit
         (when the company refuses them) or whose customer is in a blocking risk class; a Late
         payments Administrator posts them anyway, and the override is logged on the invoice.
-        Never for credit notes, invoices posted automatically (scheduled actions, auto-post,
-        superuser) or invoices already paid."""
-        if self.env.su or self.env.context.get("cron_id"):
+        Never for credit notes, invoices posted by Odoo itself (as superuser, as scheduled
+        actions run, or by the auto-post scheduled action) or invoices already paid. What the
+        client sends (a context key, the invoice's auto-post setting) never skips it."""
+        if self.env.su or _AUTOPOSTING.get():
             return
         invoices = self.filtered(lambda move: move.state == "draft" and move.move_type == "out_invoice"
-                                 and move.auto_post == "no" and move.partner_id
+                                 and move.partner_id
                                  and not move._late_payment_already_paid())
         if not invoices:
             return

@@ -18,6 +18,15 @@ from odoo.addons.account_late_payment.engine import receivables
 from .late_payment_reminder import CHANNEL_FIELDS
 
 USER_GROUP = "account_late_payment.group_late_payment_user"
+# the dates the addon accepts from a user or a caller: beyond them, an error in its words, not an
+# overflow in a date computation
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2199, 12, 31)
+# amounts accepted from a user or a caller (in a currency): less than a thousand billion
+AMOUNT_MAX = 1e12
+# texts typed by a user or sent by a caller: a short one (a reason, a reference), a note
+SHORT_TEXT_MAX = 256
+NOTE_MAX = 10000
 
 
 class LatePaymentApi(models.AbstractModel):
@@ -82,12 +91,12 @@ class LatePaymentApi(models.AbstractModel):
             raise UserError(self.env._(
                 "%(label)s is missing: give it as YYYY-MM-DD (e.g. 2024-09-30).", label=label))
         if isinstance(value, datetime):
-            return value.date()
+            return self._late_payment_check_date_range(value.date(), label)
         if isinstance(value, date):
-            return value
+            return self._late_payment_check_date_range(value, label)
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                return self._late_payment_check_date_range(date.fromisoformat(value.strip()), label)
             except ValueError as error:
                 if label:
                     raise UserError(self.env._(
@@ -99,6 +108,37 @@ class LatePaymentApi(models.AbstractModel):
         raise UserError(self.env._(
             "%(label)s must be a string YYYY-MM-DD (e.g. 2024-09-30), not %(value)s.",
             label=label or self.env._("The date"), value=repr(value)))
+
+    @api.model
+    def _late_payment_check_date_range(self, day, label=None):
+        """`day` if it lies between 1900-01-01 and 2199-12-31; a clear error otherwise."""
+        if day and not DATE_MIN <= day <= DATE_MAX:
+            raise UserError(self.env._(
+                "%(label)s: %(value)s is out of range: give a date between %(first)s and %(last)s.",
+                label=label or self.env._("The date"), value=day.isoformat(),
+                first=DATE_MIN.isoformat(), last=DATE_MAX.isoformat()))
+        return day
+
+    @api.model
+    def _late_payment_check_amount_range(self, amount, label):
+        """`amount` (a finite number) if its size is below a thousand billion; a clear error
+        otherwise."""
+        if abs(amount) >= AMOUNT_MAX:
+            raise UserError(self.env._(
+                "%(label)s is out of range: it must be less than %(max)s.", label=label, max=f"{AMOUNT_MAX:,.0f}"))
+        return amount
+
+    @api.model
+    def _late_payment_check_text(self, value, label, limit=NOTE_MAX):
+        """`value` (a text or nothing) if it is at most `limit` characters long; a clear error
+        otherwise."""
+        if value and (not isinstance(value, str) or len(value) > limit):
+            if not isinstance(value, str):
+                raise UserError(self.env._("%(label)s must be a text.", label=label))
+            raise UserError(self.env._(
+                "%(label)s is too long: at most %(limit)s characters (it has %(length)s).",
+                label=label, limit=limit, length=len(value)))
+        return value
 
     @api.model
     def _late_payment_check_bool(self, value, name):

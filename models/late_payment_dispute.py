@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .access import check_group, check_records
+from .late_payment_api import SHORT_TEXT_MAX
 from .late_payment_promise import SETTLED_TYPES
 
 DISPUTE_STATES = [
@@ -62,6 +64,8 @@ class LatePaymentDispute(models.Model):
         reason = (reason or "").strip() if isinstance(reason, str) else reason
         if not reason or not isinstance(reason, str):
             raise UserError(env._("A dispute needs a reason."))
+        env["late.payment.api"]._late_payment_check_text(reason, env._("The reason"), SHORT_TEXT_MAX)
+        env["late.payment.api"]._late_payment_check_text(note, env._("The note"))
         if not moves:
             raise UserError(env._("Choose the invoices to dispute."))
         wrong = moves.filtered(lambda m: m.move_type not in SETTLED_TYPES or m.state != "posted")
@@ -86,6 +90,9 @@ class LatePaymentDispute(models.Model):
         return disputes
 
     def action_resolve(self):
+        check_group(self.env, "account_late_payment.group_late_payment_user",
+                    self.env._("Only the late payment users may work the follow-up."))
+        check_records(self, "write")
         opened = self.filtered(lambda d: d.state == "open")
         if not opened:
             raise UserError(self.env._("There is no open dispute to resolve."))
@@ -103,6 +110,7 @@ class LatePaymentDispute(models.Model):
 
     def action_open_invoice(self):
         self.ensure_one()
+        check_records(self, "read")
         return {"type": "ir.actions.act_window", "res_model": "account.move", "res_id": self.move_id.id,
                 "view_mode": "form"}
 

@@ -12,6 +12,8 @@ from odoo.tools import SQL, format_amount, format_date
 
 from odoo.addons.account_late_payment.engine import followup, kpi, risk, settlement
 
+from .access import check_records
+from .late_payment_api import SHORT_TEXT_MAX
 from .late_payment_reminder import CHANNEL_FIELDS
 
 STATUSES = [
@@ -240,6 +242,7 @@ class LatePaymentDossier(models.Model):
     # -- actions ---------------------------------------------------------------------------
     def action_open_reminders(self):
         self.ensure_one()
+        self._late_payment_check_user("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reminders to %(customer)s", customer=self.partner_id.display_name),
@@ -257,12 +260,14 @@ class LatePaymentDossier(models.Model):
 
     def action_refresh(self):
         """Recompute these dossiers now."""
+        self._late_payment_check_user()
         for company, dossiers in self.grouped("company_id").items():
             self._late_payment_refresh(partners=dossiers.partner_id, company=company)
         return True
 
     def action_open_invoices(self):
         self.ensure_one()
+        self._late_payment_check_user("read")
         moves = self.line_ids.move_id
         return {
             "type": "ir.actions.act_window",
@@ -727,6 +732,7 @@ class LatePaymentDossier(models.Model):
 
     def action_compute_risk(self):
         """Recompute these customers' follow-up state and risk score now (no commit)."""
+        self._late_payment_check_user()
         for company, dossiers in self.grouped("company_id").items():
             self._late_payment_refresh(partners=dossiers.partner_id, company=company)
             self._late_payment_compute_risk(company, partners=dossiers.partner_id)
@@ -1054,6 +1060,9 @@ class LatePaymentDossier(models.Model):
     def _late_payment_postpone(self, day, reason=False):
         """No reminder to these customers before `day` (their next action moves to it)."""
         self._late_payment_check_user()
+        api_model = self.env["late.payment.api"]
+        api_model._late_payment_check_text(reason, self.env._("The reason"))
+        day = api_model._late_payment_check_date(day, self.env._("The date")) if day else day
         today = fields.Date.context_today(self)
         if not day or day <= today:
             raise UserError(self.env._("Postpone the follow-up to a day after today."))
@@ -1068,6 +1077,7 @@ class LatePaymentDossier(models.Model):
     def _late_payment_log_call(self, outcome, note=False):
         """Log a phone call with its outcome on each dossier (and mark its pending call done)."""
         self._late_payment_check_user()
+        self.env["late.payment.api"]._late_payment_check_text(note, self.env._("The note"))
         call_type = self.env.ref("mail.mail_activity_data_call")
         outcome_label = dict(self.env["late.payment.call.wizard"]._fields["outcome"]._description_selection(
             self.env))[outcome]
@@ -1084,6 +1094,10 @@ class LatePaymentDossier(models.Model):
     # -- formal notice -------------------------------------------------------------------------
     def _late_payment_record_formal_notice(self, reference, received_date=False):
         self._late_payment_check_user()
+        api_model = self.env["late.payment.api"]
+        api_model._late_payment_check_text(reference, self.env._("The registered-mail number"), SHORT_TEXT_MAX)
+        if received_date:
+            api_model._late_payment_check_date(received_date, self.env._("The day it was received"))
         if not reference:
             raise UserError(self.env._("Enter the registered-mail number of the formal notice."))
         if received_date and received_date > fields.Date.context_today(self):
@@ -1097,9 +1111,12 @@ class LatePaymentDossier(models.Model):
         self._late_payment_check_user()
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for leaving the invoice out of the follow-up."))
+        self.env["late.payment.api"]._late_payment_check_text(reason, self.env._("The reason"))
+        check_records(lines, "read")
         lines = lines.filtered(lambda line: line.account_type == "asset_receivable")
         if not lines:
             raise UserError(self.env._("Select the open items to leave out of the follow-up."))
+        # sudo: the exclusion is written on journal items the follow-up user can read, not edit
         lines.sudo().write({"no_followup": True, "late_payment_exclusion_reason": reason})
         for move in lines.move_id:
             move.sudo().message_post(body=self.env._(
@@ -1110,9 +1127,12 @@ class LatePaymentDossier(models.Model):
         return dossiers
 
     # -- sending and printing --------------------------------------------------------------------
-    def _late_payment_check_user(self):
+    def _late_payment_check_user(self, operation="write"):
+        """The caller is a late payment user who may `operation` these dossiers, in its companies:
+        what every button and RPC call on dossiers checks before anything runs as superuser."""
         if not self.env.su and not self.env.user.has_group(USER_GROUP):
             raise AccessError(self.env._("Only the late payment users may work the follow-up."))
+        check_records(self, operation)
 
     def action_send_reminder(self):
         """Send now the reminder due to these customers (the levels waiting for an accountant
@@ -1140,7 +1160,7 @@ class LatePaymentDossier(models.Model):
         return self._late_payment_open_wizard("late.payment.send.wizard", self.env._("Send the reminders"))
 
     def action_print_statement(self):
-        self._late_payment_check_user()
+        self._late_payment_check_user("read")
         return self.env.ref(STATEMENT_REPORT).report_action(self, config=False)
 
     def action_print_letters(self):
@@ -1220,6 +1240,8 @@ class LatePaymentDossier(models.Model):
         being sent (context key late_payment_tone_id), else the customer's next tone (a template
         used by hand)."""
         self.ensure_one()
+        check_records(self, "read")
+        # sudo: the lines, credits and bank details of a dossier the caller may read
         dossier = self.sudo()
         today = fields.Date.context_today(self)
         at_date = max(dossier.next_action_date or today, today)  # the day the reminder goes out
@@ -1415,6 +1437,7 @@ class LatePaymentDossier(models.Model):
         todo = self.filtered(lambda d: d.collection_state == "collection" or d.status == "collection")
         if not todo:
             raise UserError(self.env._("This customer is not in collection."))
+        # sudo (access checked above): the collection state and the customer's history are the addon's
         todo.sudo().write({"collection_state": "released", "collection_date": False})
         for dossier in todo:
             body = self.env._("Taken back from collection by %(user)s: the follow-up resumes.", user=self.env.user.name)
@@ -1425,6 +1448,7 @@ class LatePaymentDossier(models.Model):
         return True
 
     def action_late_payment_collection_dossier(self):
+        self._late_payment_check_user("read")
         return self.env.ref("account_late_payment.action_report_late_payment_collection").report_action(self)
 
     def _late_payment_collection_data(self):
@@ -1469,14 +1493,17 @@ class LatePaymentDossier(models.Model):
     # -- settlement screens ---------------------------------------------------------------------
     def action_late_payment_promise(self):
         self.ensure_one()
+        self._late_payment_check_user()
         return self.partner_id.with_company(self.company_id).action_late_payment_promise()
 
     def action_late_payment_dispute(self):
         self.ensure_one()
+        self._late_payment_check_user()
         return self.env["late.payment.dispute.wizard"]._late_payment_action({"default_partner_id": self.partner_id.id})
 
     def action_late_payment_plan(self):
         self.ensure_one()
+        self._late_payment_check_user()
         return self.partner_id.with_company(self.company_id).action_late_payment_plan()
 
     # -- the daily settlement check ------------------------------------------------------------

@@ -7,7 +7,11 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..engine import settlement
-from .late_payment_promise import check_customer_invoices, parse_amount
+from .access import check_group, check_records
+from .late_payment_promise import check_company, check_customer_invoices, lock_customer, parse_amount
+
+# the most instalments a plan may have (ten years of monthly instalments)
+MAX_INSTALMENTS = 120
 
 PLAN_STATES = [
     ("running", "Running"),
@@ -98,7 +102,10 @@ class LatePaymentPlan(models.Model):
         if len(partner) != 1:
             raise UserError(env._("A payment plan is agreed with one customer."))
         partner = partner.commercial_partner_id
+        check_company(env, company, partner)
+        env["late.payment.api"]._late_payment_check_text(note, env._("The note"))
         moves = check_customer_invoices(env, partner, company, invoice_ids, overdue_default=True)
+        lock_customer(env, partner)
         running = self.search([("move_ids", "in", moves.ids), ("state", "=", "running")], limit=1)
         if running:
             raise UserError(env._("Some of these invoices are already in the running plan %(plan)s.",
@@ -108,10 +115,12 @@ class LatePaymentPlan(models.Model):
             raise UserError(env._("The first instalment cannot be in the past."))
         try:
             count = int(count)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             count = 0
         if count < 1:
             raise UserError(env._("A payment plan has at least one instalment."))
+        if count > MAX_INSTALMENTS:
+            raise UserError(env._("A payment plan has at most %(max)s instalments.", max=MAX_INSTALMENTS))
         if frequency not in settlement.FREQUENCIES:
             raise UserError(env._("Unknown frequency: %(value)s.", value=frequency))
         down = parse_amount(env, down_payment, env._("The down payment")) if down_payment else 0.0
@@ -148,6 +157,7 @@ class LatePaymentPlan(models.Model):
         return plan
 
     def action_cancel(self):
+        self._late_payment_check_user()
         running = self.filtered(lambda p: p.state == "running")
         running.write({"state": "cancelled", "closed_date": fields.Date.context_today(self)})
         for plan in running:
@@ -156,10 +166,17 @@ class LatePaymentPlan(models.Model):
             self.env["late.payment.dossier"]._late_payment_refresh(partners=plans.partner_id, company=company)
         return True
 
+    def _late_payment_check_user(self, operation="write"):
+        check_group(self.env, "account_late_payment.group_late_payment_user",
+                    self.env._("Only the late payment users may work the follow-up."))
+        check_records(self, operation)
+
     def action_print_agreement(self):
+        self._late_payment_check_user("read")
         return self.env.ref("account_late_payment.action_report_late_payment_plan").report_action(self)
 
     def action_refresh(self):
+        self._late_payment_check_user()
         self._late_payment_check()
         return True
 

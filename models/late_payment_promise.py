@@ -1,9 +1,11 @@
 import math
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..engine import settlement
+from .access import check_group, check_records
 
 PROMISE_STATES = [
     ("open", "Open"),
@@ -29,7 +31,28 @@ def parse_amount(env, value, label):
         raise UserError(env._("%(label)s must be a number, not %(value)r.", label=label, value=value))
     if amount <= 0:
         raise UserError(env._("%(label)s must be greater than zero.", label=label))
-    return amount
+    return env["late.payment.api"]._late_payment_check_amount_range(amount, label)
+
+
+def check_company(env, company, partner):
+    """The caller, a late payment user who sees `partner`, works in `company` (one of the
+    companies of its session): a promise or a plan is recorded there only."""
+    if not env.su and company not in env.companies:
+        raise AccessError(env._("You cannot record it in %(company)s: it is not among the companies you are "
+                                "working in.", company=company.name))
+    check_group(env, "account_late_payment.group_late_payment_user",
+                env._("Only the late payment users may record promises and payment plans."))
+    check_records(partner, "read")
+
+
+def lock_customer(env, partner):
+    """Lock `partner` (a commercial partner) for the rest of the transaction before a promise or
+    a plan is recorded for it: a second transaction recording one for the same customer at the
+    same time is refused by PostgreSQL (a lock it cannot take, or a row changed since its
+    snapshot), and Odoo runs it again, when it sees the first one's promise or plan."""
+    env.cr.execute(SQL("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE NOWAIT", partner.id))
+    # a row version of its own: a transaction that began before this one commits cannot lock it
+    env.cr.execute(SQL("UPDATE res_partner SET write_date = write_date WHERE id = %s", partner.id))
 
 
 def check_customer_invoices(env, partner, company, invoice_ids, overdue_default=False):
@@ -123,6 +146,8 @@ class LatePaymentPromise(models.Model):
         if len(partner) != 1:
             raise UserError(env._("A promise to pay is made by one customer."))
         partner = partner.commercial_partner_id
+        check_company(env, company, partner)
+        env["late.payment.api"]._late_payment_check_text(note, env._("The note"))
         promised = env["late.payment.api"]._late_payment_check_date(date_value, env._("The promised date"))
         if promised < fields.Date.context_today(self):
             raise UserError(env._("The promised date cannot be in the past."))
@@ -133,6 +158,7 @@ class LatePaymentPromise(models.Model):
             raise UserError(env._(
                 "The promised amount (%(amount)s) is more than what is left to pay on its invoices (%(due)s).",
                 amount=company.currency_id.format(amount), due=company.currency_id.format(base)))
+        lock_customer(env, partner)
         previous = self.search([("partner_id", "=", partner.id), ("company_id", "=", company.id),
                                 ("state", "=", "open")])
         previous.write({"state": "cancelled", "closed_date": fields.Date.context_today(self)})
@@ -154,6 +180,9 @@ class LatePaymentPromise(models.Model):
             promise.partner_id.sudo()._message_log(body=body)
 
     def action_cancel(self):
+        check_group(self.env, "account_late_payment.group_late_payment_user",
+                    self.env._("Only the late payment users may work the follow-up."))
+        check_records(self, "write")
         opened = self.filtered(lambda p: p.state == "open")
         opened.write({"state": "cancelled", "closed_date": fields.Date.context_today(self)})
         opened._late_payment_log(self.env._("Promise to pay cancelled."))

@@ -8,6 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from ..engine import ecb, interest
+from .access import check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -106,7 +107,12 @@ class LatePaymentRate(models.Model):
         self._refresh_ecb_rates()
 
     def action_refresh_ecb_rates(self):
-        """The button of the list: refresh now and say how it went."""
+        """The button of the list: refresh now and say how it went. For the Late payments
+        Administrators: the refresh then writes, as superuser, the rates the ECB publishes (and
+        nothing a caller gives) into the global table that only system administrators edit."""
+        check_group(self.env, "account_late_payment.group_late_payment_admin", self.env._(
+            "Only the Late payments Administrators may refresh the reference rates."))
+        check_records(self, "read")
         ok, message = self._refresh_ecb_rates()
         return {
             "type": "ir.actions.client",

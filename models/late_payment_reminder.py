@@ -22,6 +22,8 @@ state (without lines: it is tried again on the next run). Nothing here commits: 
 
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import psycopg2.errors
 from markupsafe import Markup, escape
@@ -32,6 +34,8 @@ from odoo.fields import Command
 from odoo.tools import SQL, format_amount, format_date, html2plaintext
 
 from odoo.addons.account_late_payment.engine import reminders as rules
+
+from .access import check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -64,6 +68,33 @@ BATCH_SIZE = 100
 EMAIL_LAYOUT = "mail.mail_notification_light"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 INVOICE_REPORT = "account.account_invoices"
+# The reminder log is evidence (of a formal notice, before a court): once the transaction that
+# sent a reminder is over, these fields never change, whoever asks. What happens to it afterwards
+# (the email bounced or went, it was cancelled) is recorded by the addon's own code only, inside
+# `log_update()`; nothing a client sends opens it.
+EVIDENCE_FIELDS = frozenset({
+    "date", "partner_id", "company_id", "level_id", "tone_id", "origin", "user_id", "channel_email",
+    "channel_letter", "channel_sms", "channel_call", "channel_task", "result", "line_ids", "amount_total",
+    "recipient_id", "email_to", "email_cc", "mail_message_id", "letter_body", "sms_number", "sms_message_id",
+    "note", "log_state", "cancel_reason", "cancelled_by_id", "cancelled_on",
+})
+LOG_STATES = [
+    ("valid", "In force"),
+    ("cancelled", "Cancelled"),
+]
+_LOG_UPDATE = ContextVar("late_payment_reminder_log_update", default=False)
+
+
+@contextmanager
+def log_update():
+    """Inside: the addon's own code records what happened to reminders already sent."""
+    token = _LOG_UPDATE.set(True)
+    try:
+        yield
+    finally:
+        _LOG_UPDATE.reset(token)
+
+
 STATEMENT_REPORT = "account_late_payment.action_report_late_payment_statement"
 # another transaction sent these reminders first (the unique index on line and level)
 ALREADY_SENT = psycopg2.errors.UniqueViolation
@@ -127,12 +158,20 @@ class LatePaymentReminder(models.Model):
     letter_state = fields.Selection(
         LETTER_STATES, string="Letter status", required=True, readonly=True, default="none", index=True,
         help="To print: the letter waits in the day's batch of letters.")
-    letter_body = fields.Html(string="Letter text", readonly=True, sanitize=False)
+    # sanitized: printed by wkhtmltopdf, which runs scripts
+    letter_body = fields.Html(string="Letter text", readonly=True, sanitize=True)
     snailmail_letter_id = fields.Many2one("snailmail.letter", string="Post", readonly=True, ondelete="set null")
     sms_number = fields.Char(string="SMS sent to", readonly=True)
     sms_message_id = fields.Many2one("mail.message", string="SMS message", readonly=True, ondelete="set null")
     activity_ids = fields.Many2many("mail.activity", string="Calls and tasks", readonly=True)
     note = fields.Text(readonly=True, help="What happened while sending it.")
+    log_state = fields.Selection(
+        LOG_STATES, string="Log status", required=True, readonly=True, default="valid", index=True,
+        help="Cancelled: the reminder stays in the log as it was sent; who cancelled it, when and why is "
+             "recorded beside it.")
+    cancel_reason = fields.Text(string="Why it was cancelled", readonly=True)
+    cancelled_by_id = fields.Many2one("res.users", string="Cancelled by", readonly=True)
+    cancelled_on = fields.Datetime(string="Cancelled on", readonly=True)
 
     # -- display ---------------------------------------------------------------------------
     @api.depends("partner_id", "level_id", "date")
@@ -164,6 +203,7 @@ class LatePaymentReminder(models.Model):
 
     def action_open_invoices(self):
         self.ensure_one()
+        check_records(self, "read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Invoices of the reminder"),
@@ -214,6 +254,7 @@ class LatePaymentReminder(models.Model):
         transaction (no intermediate commit): refresh every customer, send what is due."""
         if not self.env.user.has_group(ADMIN_GROUP):
             raise AccessError(self.env._("Only the late payment administrators may run the follow-up."))
+        check_records(self.env["late.payment.dossier"], "write")
         company = self.env.company
         today = fields.Date.context_today(self)
         dossier_model = self.env["late.payment.dossier"].sudo()
@@ -749,7 +790,8 @@ class LatePaymentReminder(models.Model):
             body = self._late_payment_sms_text(plan, lang)
             message = partner.with_context(lang=lang)._message_sms(
                 body, partner_ids=recipient.ids, sms_pid_to_number={recipient.id: number}, put_in_queue=True)
-            plan["reminder"].write({"sms_number": number, "sms_message_id": message.id})
+            with log_update():
+                plan["reminder"].write({"sms_number": number, "sms_message_id": message.id})
 
     def _late_payment_sms_text(self, plan, lang):
         env = self.with_context(lang=lang).env
@@ -866,12 +908,14 @@ class LatePaymentReminder(models.Model):
             reminders = reminders.filtered(lambda reminder: reminder.result != rules.BOUNCED)
             reminders._late_payment_fall_back_to_letters()
         elif status == "exception":
-            reminders.filtered(lambda reminder: reminder.result == rules.SENT).write({
-                "result": rules.FAILED,
-                "note": self.env._("The email could not be sent (see the message in the customer's chatter)."),
-            })
+            with log_update():
+                reminders.filtered(lambda reminder: reminder.result == rules.SENT).write({
+                    "result": rules.FAILED,
+                    "note": self.env._("The email could not be sent (see the message in the customer's chatter)."),
+                })
         elif status == "sent":
-            reminders.filtered(lambda reminder: reminder.result == rules.FAILED).write({"result": rules.SENT})
+            with log_update():
+                reminders.filtered(lambda reminder: reminder.result == rules.FAILED).write({"result": rules.SENT})
 
     def _late_payment_fall_back_to_letters(self):
         """The email of these reminders bounced: a letter in the day's batch and a task for the
@@ -905,7 +949,8 @@ class LatePaymentReminder(models.Model):
             if reminder.letter_state == "none":
                 vals["letter_state"] = "queued"
                 vals["letter_body"] = letters.get(reminder.dossier_id.id) or reminder.letter_body
-            reminder.write(vals)
+            with log_update():
+                reminder.write(vals)
             reminder.partner_id._message_log(body=Markup("<p>%s</p>") % note)
 
     # -- letters report ------------------------------------------------------------------------------
@@ -920,6 +965,8 @@ class LatePaymentReminder(models.Model):
         credits, the total due, the penalties (when the level states them) and how to pay (the
         invoices' payment links, the company's bank account and its SEPA QR code)."""
         self.ensure_one()
+        check_records(self, "read")
+        # sudo: the lines, credits and bank details of a reminder the caller may read
         reminder = self.sudo()
         lines = reminder.line_ids.sorted(lambda line: (line.date_maturity or reminder.date, line.id))
         if reminder.dossier_id:
@@ -960,6 +1007,60 @@ class LatePaymentReminder(models.Model):
         """The letter as plain text (for previews and tests)."""
         self.ensure_one()
         return html2plaintext(self.letter_body or "")
+
+    # -- the log is evidence ------------------------------------------------------------------------
+    def write(self, vals):
+        frozen = EVIDENCE_FIELDS & set(vals)
+        if frozen and not _LOG_UPDATE.get():
+            now = self.env.cr.now()
+            # a reminder is complete once the transaction that sent it is over
+            sent = self.sudo().filtered(lambda reminder: reminder.create_date != now)
+            if sent:
+                names = sorted(self._fields[fname].get_description(self.env)["string"] for fname in frozen)
+                raise UserError(self.env._(
+                    "A reminder that was sent is evidence: its %(fields)s cannot be changed. To correct it, "
+                    "cancel it (with the reason) and send a new one.", fields=", ".join(names)))
+        return super().write(vals)
+
+    def action_late_payment_cancel(self):
+        """The dialog that cancels these reminders in the log, with the reason."""
+        self._late_payment_check_cancel()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel the reminder"),
+            "res_model": "late.payment.reminder.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_reminder_ids": self.ids},
+        }
+
+    def _late_payment_check_cancel(self):
+        if not self.env.su and not self.env.user.has_group(ADMIN_GROUP):
+            raise AccessError(self.env._("Only the late payment administrators may cancel a reminder."))
+        check_records(self, "write")
+
+    def _late_payment_cancel(self, reason):
+        """Cancel these reminders in the log: they stay as they were sent, with who cancelled
+        them, when and why beside them (and in the customer's history)."""
+        self._late_payment_check_cancel()
+        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise UserError(self.env._("Give the reason for cancelling the reminder."))
+        self.env["late.payment.api"]._late_payment_check_text(reason, self.env._("The reason"))
+        cancelled = self.filtered(lambda reminder: reminder.log_state == "cancelled")
+        if cancelled:
+            raise UserError(self.env._("These reminders are already cancelled: %(reminders)s.",
+                                       reminders=", ".join(cancelled.mapped("display_name"))))
+        with log_update():
+            # sudo: the cancellation fields are written by this method only (checked above)
+            self.sudo().write({"log_state": "cancelled", "cancel_reason": reason,
+                               "cancelled_by_id": self.env.user.id, "cancelled_on": fields.Datetime.now()})
+        for reminder in self:
+            body = self.env._("Reminder %(reminder)s cancelled by %(user)s: %(reason)s",
+                              reminder=reminder.display_name, user=self.env.user.name, reason=reason)
+            reminder.message_post(body=body)
+            reminder.partner_id.sudo()._message_log(body=body)
+        return True
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):

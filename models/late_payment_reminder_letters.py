@@ -24,6 +24,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
+from .access import check_records
+
 USER_GROUP = "account_late_payment.group_late_payment_user"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 # why a letter may no longer go, in the order they are told
@@ -156,7 +158,7 @@ class LatePaymentReminder(models.Model):
         was left out and why."""
         if not self.env.user.has_group(USER_GROUP):
             raise AccessError(self.env._("Only the late payment users may print the letters."))
-        self.check_access("read")
+        check_records(self, "read")
         today = fields.Date.context_today(self)
         letters = self.filtered(
             lambda reminder: reminder.letter_body and reminder.letter_state in ("queued", "printed"))

@@ -3,6 +3,8 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.account_late_payment.engine import risk
 
+from .access import check_records
+
 
 class LatePaymentRiskClass(models.Model):
     """A risk class of a company: the customers whose risk score reaches its lowest score (and
@@ -78,6 +80,7 @@ class LatePaymentRiskClass(models.Model):
 
     def action_open_dossiers(self):
         self.ensure_one()
+        check_records(self, "read")
         action = self.env["ir.actions.act_window"]._for_xml_id("account_late_payment.action_late_payment_risk")
         action["domain"] = [("risk_class_id", "=", self.id)]
         action["context"] = {"search_default_group_risk_class": 0}

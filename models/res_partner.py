@@ -1,5 +1,4 @@
 import logging
-import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -12,6 +11,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..engine import identifiers, siren_lookup
+from .access import check_group, check_records
 from .late_payment_dossier import COLLECTION_STATES, RELATIONSHIPS, STATUSES
 
 _logger = logging.getLogger(__name__)
@@ -22,8 +22,8 @@ STATUS_USER_AGENT = "Odoo account_late_payment/19.0 (company status lookup)"
 # seconds between two calls to a service: the company search allows 7 a second per address
 STATUS_INTERVALS = {"company_search": 1 / 6, "bodacc": 1 / 5}
 STATUS_RETRY_AFTER_MAX = 30  # seconds: a longer Retry-After is not waited for
-_status_calls = {}
-_status_lock = threading.Lock()
+# the time of the last call to each service, shared by every worker of the database
+STATUS_LAST_CALL_KEY = "account_late_payment.status_last_call.%s"
 LEGAL_STATES = [
     ("active", "Active"),
     ("ceased", "Ceased"),
@@ -173,9 +173,17 @@ class ResPartner(models.Model):
         for partner in self:
             partner.late_payment_reminder_count = counts.get(partner.commercial_partner_id, 0) if partner.id else 0
 
+    def _late_payment_check_user(self, operation="read"):
+        """The caller is a late payment user who may `operation` these contacts in its companies:
+        what every button and RPC call of the follow-up on contacts checks before any sudo."""
+        check_group(self.env, "account_late_payment.group_late_payment_user",
+                    self.env._("Only the late payment users may work the follow-up."))
+        check_records(self, operation)
+
     def action_late_payment_open_reminders(self):
         """The payment reminders sent to this customer by the current company."""
         self.ensure_one()
+        self._late_payment_check_user()
         partner = self.commercial_partner_id
         return {
             "type": "ir.actions.act_window",
@@ -234,6 +242,7 @@ class ResPartner(models.Model):
 
     def action_late_payment_promise(self):
         self.ensure_one()
+        self._late_payment_check_user()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Promise to pay"),
@@ -245,6 +254,7 @@ class ResPartner(models.Model):
 
     def action_late_payment_plan(self):
         self.ensure_one()
+        self._late_payment_check_user()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Payment plan"),
@@ -296,7 +306,19 @@ class ResPartner(models.Model):
                     policy=policy.name, policy_company=policy.company_id.name, partner=partner.display_name,
                     company=company.name))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("late_payment_waive_penalties") for vals in vals_list):
+            self._late_payment_check_waive()
+        return super().create(vals_list)
+
+    def _late_payment_check_waive(self):
+        check_group(self.env, "account_late_payment.group_late_payment_admin", self.env._(
+            "Only a Late payments Administrator may waive or restore a customer's late-payment penalties."))
+
     def write(self, vals):
+        if "late_payment_waive_penalties" in vals:
+            self._late_payment_check_waive()
         result = super().write(vals)
         if {"late_payment_policy_id", "late_payment_relationship"} & set(vals):
             dossiers = self.env["late.payment.dossier"]
@@ -307,6 +329,7 @@ class ResPartner(models.Model):
     def action_late_payment_open_dossier(self):
         """The customer's follow-up dossier in the current company (made when it has none)."""
         self.ensure_one()
+        self._late_payment_check_user()
         partner = self.commercial_partner_id
         dossier_model = self.env["late.payment.dossier"]
         dossier = dossier_model.search([("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)])
@@ -314,6 +337,7 @@ class ResPartner(models.Model):
             dossier_model._late_payment_refresh(partners=partner, company=self.env.company)
             dossier = dossier_model.search([("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)])
         if not dossier:
+            # sudo (access checked above): the dossier of a customer the caller sees, in its company
             dossier = dossier_model.sudo().create({"partner_id": partner.id, "company_id": self.env.company.id})
         return {
             "type": "ir.actions.act_window",
@@ -416,6 +440,8 @@ class ResPartner(models.Model):
     def action_late_payment_compute_risk(self):
         """Recompute the follow-up state and the risk score of these customers now, in the
         current company (no commit: the nightly action does the others)."""
+        self._late_payment_check_user()
+        check_records(self.env["late.payment.dossier"], "write")
         partners = self.commercial_partner_id
         company = self.env.company
         dossiers = self.env["late.payment.dossier"]
@@ -425,6 +451,7 @@ class ResPartner(models.Model):
 
     def action_late_payment_statement(self):
         """Print the statement of account of these customers in the current company."""
+        self._late_payment_check_user()
         dossiers = self.env["late.payment.dossier"]._late_payment_refresh(
             partners=self.commercial_partner_id, company=self.env.company, ensure=True)
         return dossiers.action_print_statement()
@@ -518,7 +545,13 @@ class ResPartner(models.Model):
         return identifiers.siren_of(self.company_registry) or identifiers.siren_of(vat)
 
     def action_late_payment_check_company_status(self):
-        """Look up the legal status and collective proceedings of these customers now."""
+        """Look up the legal status and collective proceedings of these customers now (when the
+        lookup is turned on in the settings)."""
+        self._late_payment_check_user()
+        if not self.env["ir.config_parameter"].sudo().get_param("account_late_payment.status_lookup"):
+            raise UserError(self.env._(
+                "The company status lookup is turned off: an administrator turns it on in the Invoicing "
+                "settings."))
         partners = self.commercial_partner_id
         without = partners.filtered(lambda partner: not partner._late_payment_siren())
         if without and len(partners) == 1:
@@ -621,12 +654,7 @@ class ResPartner(models.Model):
         """The JSON answer of `service` at `url`: one request at most every STATUS_INTERVALS
         seconds, a timeout, and one retry after the delay a 429 answer asks for."""
         for attempt in (1, 2):
-            with _status_lock:
-                interval = STATUS_INTERVALS[service]
-                wait = min(_status_calls.get(service, 0.0) + interval - time.monotonic(), interval)
-                if wait > 0:
-                    time.sleep(wait)
-                _status_calls[service] = time.monotonic()
+            self._late_payment_status_turn(service)
             response = requests.get(url, timeout=STATUS_TIMEOUT, headers={
                 "User-Agent": STATUS_USER_AGENT, "Accept": "application/json"})
             if response.status_code == 429 and attempt == 1:
@@ -635,6 +663,28 @@ class ResPartner(models.Model):
             response.raise_for_status()
             return response.json()
         return None  # not reached: the second attempt returns or raises
+
+    @api.model
+    def _late_payment_status_turn(self, service):
+        """Wait for the turn of this process to call `service`: at most one call every
+        STATUS_INTERVALS seconds from all the workers together. The time of the last call is kept
+        in the database (a system parameter), its row locked while a worker waits for its turn,
+        in a transaction of its own committed at once (the lookup's own transaction may last)."""
+        interval = STATUS_INTERVALS[service]
+        key = STATUS_LAST_CALL_KEY % service
+        with self.env.registry.cursor() as cr:
+            cr.execute(SQL("INSERT INTO ir_config_parameter (key, value) VALUES (%s, '0') "
+                           "ON CONFLICT (key) DO NOTHING", key))
+            cr.execute(SQL("SELECT value FROM ir_config_parameter WHERE key = %s FOR UPDATE", key))
+            try:
+                last = float(cr.fetchone()[0])
+            except (TypeError, ValueError):
+                last = 0.0
+            wait = min(last + interval - time.time(), interval)
+            if wait > 0:
+                time.sleep(wait)
+            cr.execute(SQL("UPDATE ir_config_parameter SET value = %s WHERE key = %s", repr(time.time()), key))
+        return wait
 
     @api.model
     def _late_payment_retry_after(self, value):

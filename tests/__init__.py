@@ -33,3 +33,6 @@ from . import test_figures_demo
 from . import test_print_queue
 from . import test_call_outcomes
 from . import test_send_confirmation
+from . import test_security
+from . import test_settlement_concurrency
+from . import test_security_demo

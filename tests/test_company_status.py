@@ -1,4 +1,5 @@
 import json
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from unittest.mock import MagicMock, patch
@@ -51,6 +52,7 @@ class TestCompanyStatus(RiskCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.write({"company_registry": f"{SIREN}00017", "country_id": cls.env.ref("base.fr").id})
+        cls.env["ir.config_parameter"].sudo().set_param("account_late_payment.status_lookup", "True")
 
     def _check(self, company="company_search_active.json", bodacc="bodacc_none.json", partners=None, force=True):
         replies = {
@@ -175,6 +177,31 @@ class TestCompanyStatus(RiskCommon):
             _get, outcomes = self._check(company=too_many, bodacc="bodacc_none.json")
         self.assertIn("HTTP 429", outcomes[self.customer.id][1])
 
+    def test_rate_limit_is_shared_by_the_workers(self):
+        """The interval between two calls to a service holds across workers: the time of the
+        last call is kept in the database, not in the process."""
+        key = "account_late_payment.status_last_call.bodacc"
+
+        def last_call(value=None):
+            with self.env.registry.cursor() as cr:
+                if value is not None:
+                    cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s) ON CONFLICT (key) "
+                               "DO UPDATE SET value = EXCLUDED.value", [key, value])
+                cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [key])
+                return float(cr.fetchone()[0])
+
+        def clean():
+            with self.env.registry.cursor() as cr:
+                cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", [key])
+        self.addCleanup(clean)
+        # another worker (another process, another transaction) called BODACC a moment ago
+        last_call(repr(time.time() + 1))
+        with patch(SLEEP) as sleep:
+            self.env["res.partner"]._late_payment_status_turn("bodacc")
+        self.assertEqual(sleep.call_args_list, [((1 / 5,), {})])
+        # this call is now the last one, for every worker
+        self.assertAlmostEqual(last_call(), time.time(), delta=5)
+
     def test_cached_and_no_siren(self):
         self._check()
         get, outcomes = self._check(force=False)
@@ -195,6 +222,7 @@ class TestCompanyStatus(RiskCommon):
         dormant = self._customer("Sans dossier")
         dormant.company_registry = SIREN
         params = self.env["ir.config_parameter"].sudo()
+        params.set_param("account_late_payment.status_lookup", False)
         cron = type(self.env["ir.cron"])
         with patch(GET) as get, patch.object(cron, "_commit_progress", return_value=1.0):
             self.env["res.partner"]._cron_late_payment_company_status()

@@ -209,7 +209,11 @@ class TestFollowupConfig(LatePaymentCommon):
             self.assertNotIn(menu_id, self.env["ir.ui.menu"].with_user(self.lp_user)._visible_menu_ids())
         self.firm.with_user(self.lp_admin).days = 16
         self.policy.with_user(self.lp_admin).min_gap_days = 3
-        self.tone["firm"].with_user(self.lp_admin).description = "Firmer"
+        # the shared tones (no company) are the system administrators'
+        with self.assertRaises(AccessError):
+            self.tone["firm"].with_user(self.lp_admin).description = "Firmer"
+        self.tone["firm"].with_user(self.env.ref("base.user_admin")).description = "Firmer"
+        self.assertEqual(self.tone["firm"].description, "Firmer")
         # a billing user without the follow-up groups sees none of it
         with self.assertRaises(AccessError):
             dossier.with_user(billing).read(["status"])

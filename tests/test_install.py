@@ -19,7 +19,8 @@ class TestInstall(AccountTestInvoicingCommon):
         cls.lp_admin = new_test_user(cls.env, login="lp_admin", groups="account_late_payment.group_late_payment_admin",
                                      company_id=cls.env.company.id)
         cls.lp_sysadmin = new_test_user(cls.env, login="lp_sysadmin", company_id=cls.env.company.id,
-                                        groups="account_late_payment.group_late_payment_admin,base.group_system")
+                                        groups="account_late_payment.group_late_payment_admin,base.group_system,"
+                                               "account.group_account_manager")
         cls.billing = new_test_user(cls.env, login="lp_billing", groups="account.group_account_invoice",
                                     company_id=cls.env.company.id)
 
@@ -29,7 +30,9 @@ class TestInstall(AccountTestInvoicingCommon):
         self.assertTrue(self.lp_user.has_group("account.group_account_invoice"))
         self.assertFalse(self.lp_user.has_group("account.group_account_manager"))
         self.assertTrue(self.lp_admin.has_group("account_late_payment.group_late_payment_user"))
-        self.assertTrue(self.lp_admin.has_group("account.group_account_manager"))
+        # configuring the follow-up is no accounting administration, nor template editing
+        self.assertFalse(self.lp_admin.has_group("account.group_account_manager"))
+        self.assertFalse(self.lp_admin.has_group("mail.group_mail_template_editor"))
         self.assertTrue(self.env.ref("base.user_admin").has_group("account_late_payment.group_late_payment_admin"))
 
     def _visible_menus(self, user):

@@ -38,6 +38,9 @@ class TestLatePaymentRate(PenaltyCommon):
                                   groups="account_late_payment.group_late_payment_admin")
         cls.user = new_test_user(cls.env, login="lp_rate_user", company_id=cls.company.id,
                                  groups="account_late_payment.group_late_payment_user")
+        # the rates are one table for every company: system administrators enter them
+        cls.sysadmin = new_test_user(cls.env, login="lp_rate_sysadmin", company_id=cls.company.id,
+                                     groups="account_late_payment.group_late_payment_admin,base.group_system")
 
     def _ecb(self):
         return self.Rate.search([("kind", "=", "ecb_mro")], order="date_from")
@@ -62,7 +65,10 @@ class TestLatePaymentRate(PenaltyCommon):
         self.assertIn("Unconfirmed", unconfirmed.source)
 
     def test_administrators_enter_rates_users_read_them(self):
-        rate = self.Rate.with_user(self.admin).create({
+        with self.assertRaises(AccessError):
+            self.Rate.with_user(self.admin).create({"kind": "ecb_mro", "date_from": "2026-12-01", "rate": 2.0,
+                                                    "source": "test"})
+        rate = self.Rate.with_user(self.sysadmin).create({
             "kind": "fr_legal_b", "date_from": "2026-07-01", "rate": 2.5,
             "source": "Arrêté fixant le taux de l'intérêt légal pour le second semestre 2026, JO"})
         self.assertEqual(rate.with_user(self.user).rate, 2.5)

@@ -29,7 +29,8 @@ class LatePaymentCallWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.dossier_ids._late_payment_log_call(self.outcome, self.note)
+        # the dossiers as given (not only those the caller sees): the call checks the caller's access
+        self.sudo().dossier_ids.with_env(self.env)._late_payment_log_call(self.outcome, self.note)
         if len(self.dossier_ids) == 1 and self.outcome == "promised":
             return self._late_payment_promise_action()
         if len(self.dossier_ids) == 1 and self.outcome == "dispute":

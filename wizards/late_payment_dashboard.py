@@ -9,6 +9,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date, formatLang
 
 from odoo.addons.account_late_payment.engine import kpi, receivables
+from odoo.addons.account_late_payment.models.access import check_records
 
 CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund", "out_receipt")
 PERIODS = [("1", "Month"), ("3", "Quarter"), ("6", "Half-year"), ("12", "Year")]
@@ -88,11 +89,13 @@ class LatePaymentDashboard(models.TransientModel):
         }
 
     def action_refresh(self):
+        check_records(self, "write")
         self._late_payment_fill_customers()
         return True
 
     def action_open_receivables(self):
         self.ensure_one()
+        check_records(self, "read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_late_payment.action_late_payment_receivable_report")
         action["domain"] = [("company_id", "=", self.company_id.id)]

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.account_late_payment.models.access import check_records
+
 
 class LatePaymentDashboardCustomer(models.TransientModel):
     _name = "late.payment.dashboard.customer"
@@ -19,6 +21,7 @@ class LatePaymentDashboardCustomer(models.TransientModel):
     def action_open_items(self):
         """The customer's receivables behind the figures."""
         self.ensure_one()
+        check_records(self, "read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_late_payment.action_late_payment_receivable_report")
         action.update({
@@ -32,4 +35,5 @@ class LatePaymentDashboardCustomer(models.TransientModel):
 
     def action_open_dossier(self):
         self.ensure_one()
+        check_records(self, "read")
         return self.partner_id.with_company(self.company_id).action_late_payment_open_dossier()

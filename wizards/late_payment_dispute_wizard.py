@@ -40,5 +40,6 @@ class LatePaymentDisputeWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.move_ids.late_payment_dispute(self.reason, self.note)
+        # the invoices as given (not only those the caller sees): disputing checks the caller's access
+        self.sudo().move_ids.with_env(self.env).late_payment_dispute(self.reason, self.note)
         return {"type": "ir.actions.act_window_close"}

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date, formatLang
 
+from odoo.addons.account_late_payment.models.access import check_records
+
 
 class LatePaymentPenaltyInvoice(models.TransientModel):
     """Invoice the late-payment penalties of some late invoices, or of customers: shows what
@@ -102,6 +104,7 @@ class LatePaymentPenaltyInvoice(models.TransientModel):
 
     def action_create_invoices(self):
         self.ensure_one()
+        check_records(self.move_ids, "write")
         invoices = self.move_ids._late_payment_invoice_penalties(self.date, post=self.post)
         if not invoices:
             raise UserError(self.env._(

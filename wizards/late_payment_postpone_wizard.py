@@ -18,5 +18,6 @@ class LatePaymentPostponeWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.dossier_ids._late_payment_postpone(self.date, self.reason)
+        # the dossiers as given (not only those the caller sees): postponing checks the caller's access
+        self.sudo().dossier_ids.with_env(self.env)._late_payment_postpone(self.date, self.reason)
         return {"type": "ir.actions.act_window_close"}
