@@ -346,10 +346,7 @@ def _overdue_next(levels, followed, states, today, stage, earliest, paused_until
     # a line paused by a promise or a plan is listed, but not reminded
     reached = {state.id: level_reached(levels, level, state.days_late + (cutoff - today).days)
                for state in states if state.followed and state.open_amount > 0 and not state.paused}
-    if waiting:
-        status = "waiting"
-    else:
-        status = "due" if day <= today else "planned"
+    status = "waiting" if waiting else ("due" if day <= today else "planned")
     return level, day, status, reached
 
 
@@ -383,10 +380,7 @@ def _before_due_next(levels, followed, states, today, earliest, paused_until):
     cutoff = max(day, today)
     due_by_then = {line_id: level for line_id, (level, when) in planned.items() if when <= cutoff}
     level = _highest(list(due_by_then.values()))
-    if paused or lines_paused:
-        status = "waiting"
-    else:
-        status = "due" if day <= today else "planned"
+    status = "waiting" if paused or lines_paused else ("due" if day <= today else "planned")
     return level, day, status, due_by_then
 
 
@@ -435,9 +429,8 @@ def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date
     if proceedings:
         next_level, next_date = None, None
         status = "proceedings" if open_states or left_out else "none"
-    elif collection and (open_states or left_out):
-        next_level, next_date, status = None, None, "collection"
-    elif collection is None and stage is not None and stage.is_escalation:
+    elif (collection and (open_states or left_out)) or (
+            collection is None and stage is not None and stage.is_escalation):
         next_level, next_date, status = None, None, "collection"
     else:
         if overdue:
