@@ -417,7 +417,7 @@ def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date
     if overdue:
         oldest = min(by_id[state.id].maturity for state in overdue)
         period_start = overdue_since if overdue_since and overdue_since <= today else oldest + timedelta(days=1)
-    sent = list(sent_levels or ())
+    sent = [(level, day) for level, day in sent_levels or () if day and day <= today]
     stage, stage_date = stage_of(levels, sent, period_start)
     if collection is False and stage is not None and stage.is_escalation:
         stage, stage_date = None, None  # taken back from collection: the follow-up starts again

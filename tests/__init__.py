@@ -27,3 +27,4 @@ from . import test_api_settlement
 from . import test_settlement
 from . import test_settlement_portal
 from . import test_settlement_demo
+from . import test_cadence_replay
