@@ -15,7 +15,9 @@ Plain values in, decisions out. The rules:
   level just before it is the stage. The stage never goes backwards while the customer stays
   overdue: a level is sent once per overdue period (one formal notice for a continuous claim;
   what falls overdue after it rides in the following reminders, up to the escalation), and
-  the stage restarts from the first level once nothing is overdue. Each reminder lists every
+  the stage restarts from the first level once nothing is overdue (the invoices of a promise or
+  a plan, agreed, open no overdue period alone; a customer taken back from collection starts
+  again from the level its oldest line's age allows). Each reminder lists every
   open line of the customer (what is not yet due apart) and states one overdue balance.
 - **Before the due date** (the courtesy reminder, the early-payment discount reminder) a line
   is followed level by level from the last level it reached, as before; these reminders go
@@ -336,8 +338,8 @@ def _overdue_next(levels, followed, states, today, stage, earliest, paused_until
     if earliest and earliest > day:
         day = earliest
     waiting = all(state.paused for state in overdue)
-    if waiting:
-        day = max([day] + [by_id[state.id].paused_until + timedelta(days=1) for state in overdue])
+    if waiting:  # every overdue line waits for its promise or plan: until the first pause ends
+        day = max(day, min(by_id[state.id].paused_until + timedelta(days=1) for state in overdue))
     if paused_until and paused_until >= today:
         day = max(day, paused_until + timedelta(days=1))
         waiting = True
@@ -414,8 +416,10 @@ def dossier_state(levels, lines, today, *, policy_gap_days=0, last_reminder_date
 
     by_id = {line.id: line for line in followed}
     period_start = None
-    if overdue:
-        oldest = min(by_id[state.id].maturity for state in overdue)
+    # the invoices of a promise or a plan are overdue but agreed: alone, they open no overdue period
+    active = [state for state in overdue if not state.paused]
+    if active:
+        oldest = min(by_id[state.id].maturity for state in active)
         period_start = overdue_since if overdue_since and overdue_since <= today else oldest + timedelta(days=1)
     sent = [(level, day) for level, day in sent_levels or () if day and day <= today]
     stage, stage_date = stage_of(levels, sent, period_start)

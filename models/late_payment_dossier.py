@@ -225,9 +225,9 @@ class LatePaymentDossier(models.Model):
             mine = by_key.get((dossier.partner_id, dossier.company_id), lines.browse())
             dossier.line_ids = mine
             cutoff = max(dossier.next_action_date or today, today)
+            # the next reminder lists every open line of the customer (some reach no level)
             dossier.reminder_line_ids = mine.filtered(
-                lambda line, cutoff=cutoff: line.late_payment_next_date and line.late_payment_next_date <= cutoff
-                and line.late_payment_next_level_id)
+                lambda line, cutoff=cutoff: line.late_payment_next_date and line.late_payment_next_date <= cutoff)
 
     def _compute_reminder_count(self):
         counts = dict(self.env["late.payment.reminder"]._read_group(
