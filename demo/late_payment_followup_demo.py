@@ -60,6 +60,8 @@ class LatePaymentDemo(models.AbstractModel):
         if langs:
             self.env["ir.module.module"]._load_module_terms(["account_late_payment"], langs)
         self._demo_reminders_history(company, history)
+        # the customers' stages come from the reminders just logged
+        dossiers = self.env["late.payment.dossier"]._late_payment_refresh(company=company)
         admin = self.env.ref("base.user_admin")
         dossiers.filtered(lambda d: d.status in ("due", "collection", "disputed")).user_id = admin
         # the proof of the formal notice sent to the customer that stopped paying
