@@ -1,12 +1,14 @@
 """Demo data: the follow-up as if the daily run had been working all year.
 
-Each receivable line of the demo customers goes through the default policy the way the daily
-run would have taken it, on business days, until it was paid (or until today): the automatic
-levels for everyone, the formal notice and the hand-off to collection only where an accountant
-decided them; each step is a reminder in the log. Then a few customers get their relationship,
-every dossier is refreshed, and today's run sends what is due today (on a business day): its
-emails are queued and then dropped (a demo never emails anybody), their messages stay in the
-customers' chatter.
+Each demo customer goes through the default policy the way the daily run would have taken it,
+day by day on business days, from its first invoice until today, with the rules of the
+follow-up (engine/followup.py: one stage per overdue period set by the oldest overdue invoice,
+one formal notice for a continuous claim, the gap between two reminders): the automatic levels
+for everyone, the formal notice and the hand-off to collection only where an accountant
+decided them; each reminder lists the customer's open invoices and is in the log. Then a few
+customers get their relationship, every dossier is refreshed, and today's run sends what is
+due today (on a business day): its emails are queued and then dropped (a demo never emails
+anybody), their messages stay in the customers' chatter.
 """
 
 import logging
@@ -58,6 +60,8 @@ class LatePaymentDemo(models.AbstractModel):
         if langs:
             self.env["ir.module.module"]._load_module_terms(["account_late_payment"], langs)
         self._demo_reminders_history(company, history)
+        # the customers' stages come from the reminders just logged
+        dossiers = self.env["late.payment.dossier"]._late_payment_refresh(company=company)
         admin = self.env.ref("base.user_admin")
         dossiers.filtered(lambda d: d.status in ("due", "collection", "disputed")).user_id = admin
         # the proof of the formal notice sent to the customer that stopped paying
@@ -101,20 +105,62 @@ class LatePaymentDemo(models.AbstractModel):
             ("account_type", "=", "asset_receivable"), ("parent_state", "=", "posted"),
             ("move_id.move_type", "=", "out_invoice"), ("move_id.payment_state", "!=", "blocked"),
         ])
-        reached = defaultdict(lambda: self.env["account.move.line"])
-        history = defaultdict(list)
+        by_partner = defaultdict(list)
         for line in lines:
             paid_on = max(line.matched_credit_ids.mapped("max_date"), default=None) if line.reconciled else None
             discount_date = line.discount_date if line.move_id.invoice_payment_term_id.early_discount else None
-            steps = self._demo_steps(engine_levels, line.date_maturity, paid_on or today,
-                                     manual_by_partner.get(line.partner_id.id, set()), levels, discount_date)
-            if steps:
-                reached[steps[-1]] |= line
-            for level, when in steps:
-                history[line.partner_id.commercial_partner_id, when].append((line, levels.browse(level)))
+            by_partner[line.partner_id.commercial_partner_id].append((line, paid_on, discount_date))
+        reached = defaultdict(lambda: self.env["account.move.line"])
+        history = {}
+        for partner, items in by_partner.items():
+            steps = self._demo_customer_steps(engine_levels, items, today, policy.min_gap_days,
+                                              manual_by_partner.get(partner.id, set()), levels)
+            last = {}
+            for when, level_id, amount, listed in steps:
+                history[partner, when] = (levels.browse(level_id), amount, [
+                    (line, levels.browse(line_level or ())) for line, line_level in listed])
+                for line, line_level in listed:
+                    if line_level:
+                        last[line] = (line_level, when)
+            for line, key in last.items():
+                reached[key] |= line
         for (level, when), level_lines in reached.items():
             level_lines.write({"late_payment_level_id": level, "late_payment_level_date": when})
         return history
+
+    @staticmethod
+    def _demo_customer_steps(engine_levels, items, today, gap, manual_ids, levels):
+        """The reminders the daily run would have sent to one customer: `items` are its invoices'
+        receivable lines (line, day paid or None, discount deadline or None), each open from its
+        date until paid; [(day, level id, overdue balance (else what is due), [(line, level id
+        it reached or None)])], in order."""
+        automatic = {level.id for level in levels if level.auto} | set(manual_ids)
+        engine = list(engine_levels.values())
+        steps, sent, per_line, overdue_since = [], [], {}, None
+        day = min(line.date for line, _paid, _discount in items)
+        while day < today:
+            open_items = [(line, discount) for line, paid, discount in items
+                          if line.date <= day and (paid is None or paid > day)]
+            state = followup.dossier_state(engine, [
+                followup.Line(line.id, line.date_maturity, line.balance, *per_line.get(line.id, (None, None)),
+                              discount_date=discount)
+                for line, discount in open_items], day, policy_gap_days=gap, sent_levels=sent,
+                overdue_since=overdue_since)
+            overdue_since = state.overdue_since
+            level = state.next_level
+            if (state.status == "due" and level is not None and level.id in automatic
+                    and business_days.is_business_day(day, "FR")):
+                lines = {line.id: line for line, _discount in open_items}
+                listed = [(lines[line_state.id], line_state.next_level.id if line_state.next_level else None)
+                          for line_state in state.lines if line_state.next_date and line_state.id in lines]
+                amount = state.amount_overdue if state.amount_overdue > 0 else state.amount_due
+                steps.append((day, level.id, float(amount), listed))
+                sent = [(lvl, when) for lvl, when in sent if lvl != level] + [(level, day)]
+                for line_state in state.lines:
+                    if line_state.next_level and line_state.next_date:
+                        per_line[line_state.id] = (line_state.next_level, day)
+            day += timedelta(days=1)
+        return steps
 
     def _demo_reminders_history(self, company, history):
         """The reminders of the past year in the log: one per customer and day, each invoice at
@@ -124,9 +170,8 @@ class LatePaymentDemo(models.AbstractModel):
         dossiers = {dossier.partner_id.id: dossier for dossier in self.env["late.payment.dossier"].search(
             [("company_id", "=", company.id)])}
         vals_list = []
-        for (partner, when), items in sorted(history.items(), key=lambda item: (item[0][1], item[0][0].id)):
-            level = max((level for _line, level in items),
-                        key=lambda lvl: (lvl.kind != "discount", lvl.sequence, lvl.days))
+        for (partner, when), (level, amount, items) in sorted(history.items(),
+                                                              key=lambda item: (item[0][1], item[0][0].id)):
             vals_list.append({
                 "date": when,
                 "partner_id": partner.id,
@@ -140,9 +185,9 @@ class LatePaymentDemo(models.AbstractModel):
                 "email_to": partner.email_formatted if level.channel_email else False,
                 "result": "sent" if level.channel_email else "queued",
                 "letter_state": "printed" if level.channel_letter else "none",
-                "amount_total": sum(line.balance for line, _level in items),
+                "amount_total": amount,
                 "line_ids": [Command.create({
-                    "move_line_id": line.id, "level_id": line_level.id, "currency_id": line.currency_id.id,
+                    "move_line_id": line.id, "level_id": line_level.id or False, "currency_id": line.currency_id.id,
                     "date_maturity": line.date_maturity, "days_late": (when - line.date_maturity).days,
                     "amount_residual": line.balance, "amount_residual_currency": line.amount_currency,
                 }) for line, line_level in items],
@@ -168,30 +213,3 @@ class LatePaymentDemo(models.AbstractModel):
         for reminder in reminders.sorted(lambda reminder: (reminder.date, reminder.id)):
             last[reminder.partner_id] = reminder
         reminder_model.union(*last.values()).letter_state = "queued"
-
-    @staticmethod
-    def _demo_steps(engine_levels, maturity, until, manual_ids, levels, discount_date=None):
-        """The levels the daily run would have reached for a line due on `maturity` (with an
-        early-payment discount until `discount_date`), paid on `until` (or still open today):
-        [(level id, date)], in order."""
-        automatic = {level.id for level in levels if level.auto} | set(manual_ids)
-        current = followup.Line(0, maturity, 1, discount_date=discount_date)
-        steps = []
-        day = maturity + timedelta(days=min(
-            (level.days for level in engine_levels.values() if not level.is_discount), default=0))
-        discounts = [level for level in engine_levels.values() if level.is_discount]
-        if discount_date and discounts:
-            day = min(day, discount_date - timedelta(days=discounts[0].days_before_discount))
-        while day < until:
-            if business_days.is_business_day(day, "FR"):
-                level, when = followup.line_next_level(list(engine_levels.values()), current, day)
-                if level is None or level.id not in automatic:
-                    break  # the end of the policy, or a level an accountant did not send
-                if when <= day:
-                    current = followup.Line(0, maturity, 1, level, day, discount_date=discount_date)
-                    steps.append((level.id, day))
-                elif when > day + timedelta(days=1):
-                    day = when
-                    continue
-            day += timedelta(days=1)
-        return steps

@@ -167,11 +167,17 @@ class AccountMove(models.Model):
                  "state", "amount_residual", "late_payment_level_id")
     def _compute_late_payment_next(self):
         today = fields.Date.context_today(self)
+        # the next reminder is the customer's (its dossier's): the invoice shows it when it is listed in it
+        dossiers = self.env["late.payment.dossier"].sudo().search_fetch([
+            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "in", self.company_id.ids),
+        ], ["partner_id", "company_id", "next_level_id", "next_action_date"]) if self.ids else []
+        by_key = {(dossier.partner_id.id, dossier.company_id.id): dossier for dossier in dossiers}
         for move in self:
             planned = move.line_ids.filtered(lambda line: line.late_payment_next_date and not line.reconciled)
-            first = min(planned, default=None, key=lambda line: (line.late_payment_next_date, line.id))
-            move.late_payment_next_action_date = first.late_payment_next_date if first else False
-            move.late_payment_next_level_id = first.late_payment_next_level_id if first else False
+            dossier = by_key.get((move.commercial_partner_id.id, move.company_id.id))
+            first = planned[:1] if planned and dossier and dossier.next_action_date else None
+            move.late_payment_next_action_date = dossier.next_action_date if first else False
+            move.late_payment_next_level_id = dossier.next_level_id.sudo(False) if first else False
             if move.late_payment_excluded:
                 status = "disputed" if move.payment_state == "blocked" or move.late_payment_disputed else "excluded"
             elif move.state != "posted" or move.currency_id.is_zero(move.amount_residual):
@@ -179,7 +185,7 @@ class AccountMove(models.Model):
             elif move.late_payment_level_id.is_escalation:
                 status = "collection"
             elif first:
-                status = "due" if first.late_payment_next_date <= today else "planned"
+                status = "due" if dossier.next_action_date <= today else "planned"
             else:
                 status = "none"
             move.late_payment_status = status

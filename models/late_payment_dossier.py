@@ -37,6 +37,7 @@ IN_FOLLOWUP = ("planned", "due", "waiting", "disputed", "collection", "proceedin
 STATE_FIELDS = (
     "policy_id", "amount_due", "amount_overdue", "amount_excluded", "oldest_overdue_days", "level_id",
     "level_date", "last_reminder_date", "next_level_id", "next_tone_id", "next_action_date", "status",
+    "overdue_since",
 )
 DIRTY_KEY = "account_late_payment.dirty_dossiers"
 USER_GROUP = "account_late_payment.group_late_payment_user"
@@ -97,9 +98,15 @@ class LatePaymentDossier(models.Model):
         string="Left out", readonly=True, help="Invoices left out of the follow-up (excluded, blocked or disputed).")
     oldest_overdue_days = fields.Integer(string="Days overdue", readonly=True,
                                          help="Days past the due date of the oldest overdue invoice.")
-    level_id = fields.Many2one("late.payment.level", string="Last level", readonly=True,
-                               help="The highest level reached by an invoice still open.")
+    level_id = fields.Many2one("late.payment.level", string="Stage", readonly=True,
+                               help="The highest level the reminders reached since the customer is overdue "
+                                    "(it never goes backwards while something stays overdue, and starts again "
+                                    "once nothing is); nothing overdue: the last reminder before the due date.")
     level_date = fields.Date(string="Reached on", readonly=True)
+    overdue_since = fields.Date(
+        string="Overdue since", readonly=True,
+        help="The first day of the current overdue period: something of the customer has been overdue every "
+             "day since. Empty: nothing is overdue.")
     last_reminder_date = fields.Date(string="Last reminder", readonly=True)
     next_level_id = fields.Many2one("late.payment.level", string="Next level", readonly=True)
     next_tone_id = fields.Many2one("late.payment.tone", string="Next tone", readonly=True,
@@ -220,9 +227,9 @@ class LatePaymentDossier(models.Model):
             mine = by_key.get((dossier.partner_id, dossier.company_id), lines.browse())
             dossier.line_ids = mine
             cutoff = max(dossier.next_action_date or today, today)
+            # the next reminder lists every open line of the customer (some reach no level)
             dossier.reminder_line_ids = mine.filtered(
-                lambda line, cutoff=cutoff: line.late_payment_next_date and line.late_payment_next_date <= cutoff
-                and line.late_payment_next_level_id)
+                lambda line, cutoff=cutoff: line.late_payment_next_date and line.late_payment_next_date <= cutoff)
 
     def _compute_reminder_count(self):
         counts = dict(self.env["late.payment.reminder"]._read_group(
@@ -311,6 +318,7 @@ class LatePaymentDossier(models.Model):
             domain &= Domain("partner_id", "in", list(by_partner)) | Domain("status", "!=", "none") \
                 | Domain("amount_due", "!=", 0)
         existing = self.search_fetch(domain, [*STATE_FIELDS, "partner_id", "refreshed_on"])
+        overdue_since = {dossier.partner_id.id: dossier.overdue_since for dossier in existing}
         by_existing = {dossier.partner_id.id: dossier for dossier in existing}
         partner_ids = set(by_partner) | set(by_existing)
         if ensure and partners is not None:
@@ -322,7 +330,8 @@ class LatePaymentDossier(models.Model):
         to_create, line_updates = [], {}
         for customer in customers:
             partner_rows = by_partner.get(customer.id, [])
-            vals, state = self._late_payment_state_vals(customer, partner_rows, setup, today)
+            vals, state = self._late_payment_state_vals(customer, partner_rows, setup, today,
+                                                        overdue_since.get(customer.id))
             current = by_existing.get(customer.id)
             if current is None:
                 to_create.append({**vals, "partner_id": customer.id, "company_id": company.id,
@@ -352,7 +361,10 @@ class LatePaymentDossier(models.Model):
         policies = default_policy.union(*own_policies.values(), *risk_policies.values())
         policies.fetch(["min_gap_days", "tone_shift_reliable", "tone_shift_new", "tone_shift_strict"])
         levels = policies.level_ids
-        levels |= self.env["late.payment.level"].browse({row["level_id"] for row in rows if row["level_id"]}).exists()
+        sent_levels = self._late_payment_sent_levels(company, customers)
+        levels |= self.env["late.payment.level"].browse(
+            {row["level_id"] for row in rows if row["level_id"]}
+            | {level_id for sent in sent_levels.values() for level_id, _day in sent}).exists()
         levels.fetch(["policy_id", "days", "sequence", "min_gap_days", "is_formal_notice", "is_escalation",
                       "tone_id", "tone_min_id", "tone_max_id", "kind", "days_before_discount"])
         engine_levels = levels._late_payment_engine_levels_by_id()
@@ -369,19 +381,21 @@ class LatePaymentDossier(models.Model):
             "engine_levels": engine_levels,
             "levels_by_policy": levels_by_policy,
             "tones": tones.sorted(lambda tone: (tone.severity, tone.id)).ids,
-            "last_reminders": self._late_payment_last_reminders(company, customers),
+            "sent_levels": sent_levels,
             "paused": self._late_payment_paused_until(customers, company),
             "paused_moves": self._late_payment_paused_moves(customers, company),
             "proceedings": self._late_payment_in_proceedings(customers),
             "collection": self._late_payment_collection_states(customers, company),
         }
 
-    def _late_payment_state_vals(self, customer, rows, setup, today):
-        """(values of the dossier, engine state) of one customer, from its lines."""
+    def _late_payment_state_vals(self, customer, rows, setup, today, overdue_since=None):
+        """(values of the dossier, engine state) of one customer, from its lines, its reminders
+        and the start of its overdue period recorded so far."""
         policy = followup.choose_policy(
             setup["own_policies"].get(customer.id), setup["risk_policies"].get(customer.id),
             setup["default_policy"] or None) or self.env["late.payment.policy"]
         engine_levels = setup["engine_levels"]
+        sent = setup["sent_levels"].get(customer.id, [])
         state = followup.dossier_state(
             setup["levels_by_policy"].get(policy.id, []),
             [followup.Line(row["id"], row["maturity"], row["residual"], engine_levels.get(row["level_id"]),
@@ -389,7 +403,8 @@ class LatePaymentDossier(models.Model):
                            row["paid_in_part"], setup["paused_moves"].get(row["move_id"])) for row in rows],
             today,
             policy_gap_days=policy.min_gap_days,
-            last_reminder_date=setup["last_reminders"].get(customer.id),
+            sent_levels=[(engine_levels.get(level_id), day) for level_id, day in sent],
+            overdue_since=overdue_since or None,
             paused_until=setup["paused"].get(customer.id),
             digits=setup["company"].currency_id.decimal_places,
             proceedings=customer.id in setup["proceedings"],
@@ -412,7 +427,8 @@ class LatePaymentDossier(models.Model):
             "oldest_overdue_days": state.oldest_overdue_days,
             "level_id": state.level.id if state.level else False,
             "level_date": state.level_date or False,
-            "last_reminder_date": setup["last_reminders"].get(customer.id) or False,
+            "last_reminder_date": max((day for _level_id, day in sent), default=False),
+            "overdue_since": state.overdue_since or False,
             "next_level_id": next_level.id,
             "next_tone_id": next_tone or False,
             "next_action_date": state.next_action_date or False,
@@ -481,19 +497,20 @@ class LatePaymentDossier(models.Model):
         """, company=company.id, partner_filter=partner_filter))
 
     @api.model
-    def _late_payment_last_reminders(self, company, partners):
-        """{commercial partner id: date of the last level reached by any of its lines}."""
+    def _late_payment_sent_levels(self, company, partners):
+        """{commercial partner id: [(level id, last day a reminder to it reached that level)]}: the
+        reminders that went (not the failed ones), in one query."""
+        self.env["late.payment.reminder"].flush_model(["partner_id", "company_id", "level_id", "date", "result"])
         rows = self.env.execute_query(SQL("""
-            SELECT p.commercial_partner_id, MAX(aml.late_payment_level_date)
-              FROM account_move_line aml
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %s AND p.commercial_partner_id = ANY(%s)
-             GROUP BY p.commercial_partner_id
-            HAVING MAX(aml.late_payment_level_date) IS NOT NULL
+            SELECT partner_id, level_id, MAX(date)
+              FROM late_payment_reminder
+             WHERE company_id = %s AND partner_id = ANY(%s) AND result != 'failed'
+             GROUP BY partner_id, level_id
         """, company.id, list(partners.ids)))
-        # (no "level date IS NOT NULL" in WHERE: PostgreSQL would then scan that index, every
-        # dated line of the company, for each customer: the customers' lines are found by partner)
-        return dict(rows)
+        result = defaultdict(list)
+        for partner_id, level_id, day in rows:
+            result[partner_id].append((level_id, day))
+        return result
 
     @api.model
     def _late_payment_risk_policies(self, partners, company):
@@ -1207,11 +1224,13 @@ class LatePaymentDossier(models.Model):
                                               self.env._("Proof of the formal notice"))
 
     # -- the reminder's documents ------------------------------------------------------------------
-    def _late_payment_amounts_detail(self, lines):
+    def _late_payment_amounts_detail(self, lines, overdue=None):
         """What the email and the letter print below their text, for the receivable `lines` they
-        remind (account.move.line or late.payment.reminder.line): the customer's unapplied
-        credits, the total due (lines and credits, in the company's currency), how to pay by bank
-        transfer (the company's bank account and the reference) and the invoices' payment links."""
+        list (account.move.line or late.payment.reminder.line: every open line of the customer):
+        the customer's unapplied credits (each once), the overdue balance (`overdue`, the
+        reminder's; else the dossier's: the one figure every screen shows), the total due (lines
+        and credits, in the company's currency), how to pay by bank transfer (the company's bank
+        account and the reference) and the invoices' payment links."""
         self.ensure_one()
         company = self.company_id
         currency = company.currency_id
@@ -1225,6 +1244,7 @@ class LatePaymentDossier(models.Model):
             invoices._late_payment_ensure_access_tokens()
         return {
             "credits": credit_lines,
+            "overdue": self.amount_overdue if overdue is None else overdue,
             "total": total,
             "currency": currency,
             "bank": bank,

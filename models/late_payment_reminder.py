@@ -9,10 +9,11 @@ Every reminder, whoever sends it (the daily run, the follow-up console, the API)
    payment or a credit note that arrived since the last refresh takes its line out);
 2. each customer whose action is due (see engine/reminders.py) gets one reminder covering all
    its lines due for a level, each at the level it is due for, in the tone of its relationship;
-3. the reminder and its lines are written first: the unique index on (receivable line, level)
-   refuses a second reminder for the same level whatever sent the first one (a customer that
-   hits it is skipped, and logged); then the channels; then the lines reach their levels and
-   the customers' state is refreshed.
+3. the reminder and its lines (every open line of the customer) are written first: the unique
+   index on (receivable line, day) refuses a second reminder on the same day whatever sent the
+   first one (a customer that hits it is skipped, and logged; on later days the customer's gap,
+   counted from the reminders sent, refuses it); then the channels; then the lines reach their
+   levels and the customers' state is refreshed.
 
 Customers are processed in one savepoint per batch; when something fails, the batch is redone
 one customer at a time, and a customer whose sending fails gets a reminder in the `failed`
@@ -96,7 +97,7 @@ def log_update():
 
 
 STATEMENT_REPORT = "account_late_payment.action_report_late_payment_statement"
-# another transaction sent these reminders first (the unique index on line and level)
+# another transaction sent these reminders first (the unique index on line and day)
 ALREADY_SENT = psycopg2.errors.UniqueViolation
 # another transaction changed the same rows meanwhile: the whole transaction must start again
 # (Odoo retries a request that fails so; the daily run leaves the batch for its next pass)
@@ -324,7 +325,8 @@ class LatePaymentReminder(models.Model):
                                    dry_run=False):
         today = fields.Date.context_today(self)
         dossier_model = self.env["late.payment.dossier"]
-        dossiers.fetch(["partner_id", "status", "next_level_id", "next_tone_id", "user_id"])
+        dossiers.fetch(["partner_id", "status", "next_level_id", "next_tone_id", "user_id", "amount_overdue",
+                        "amount_due", "amount_excluded"])
         proceedings = dossier_model._late_payment_collective_proceedings(dossiers.partner_id, company)
         # checked again at send time, from the database: proceedings or a hand-off to collection
         # recorded since the customers' state was computed stop the reminder too
@@ -367,7 +369,7 @@ class LatePaymentReminder(models.Model):
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
              WHERE aml.company_id = %s AND p.commercial_partner_id = ANY(%s)
-               AND aml.late_payment_next_level_id IS NOT NULL AND aml.late_payment_next_date <= %s
+               AND aml.late_payment_next_date <= %s
                AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
              ORDER BY aml.date_maturity, aml.id
         """, company.id, partners.ids, today))
@@ -413,7 +415,10 @@ class LatePaymentReminder(models.Model):
                       if company.late_payment_copy_salesperson else False,
                 "responsible": dossier._late_payment_responsible(),
                 "user": user,
-                "amount": sum(partner_lines.mapped("amount_residual")),
+                # the one overdue balance, the dossier's (credits applied once); nothing overdue
+                # (a reminder before the due date): what the listed lines leave to pay
+                "amount": dossier.amount_overdue if dossier.amount_overdue > 0
+                else dossier.amount_due - dossier.amount_excluded,
                 "today": today,
             })
         return plans
@@ -575,7 +580,7 @@ class LatePaymentReminder(models.Model):
         }
 
     def _late_payment_claim_lines(self, plans):
-        """Insert the reminder lines in one query. The unique index on (receivable line, level)
+        """Insert the reminder lines in one query. The unique index on (receivable line, day)
         makes it fail when any of them was already sent: nothing is logged as an error here,
         the caller decides (another transaction was faster)."""
         line_model = self.env["late.payment.reminder.line"]
@@ -586,7 +591,8 @@ class LatePaymentReminder(models.Model):
                 values.append(SQL(
                     "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NOW() AT TIME ZONE 'UTC', %s, "
                     "NOW() AT TIME ZONE 'UTC')",
-                    reminder.id, line.id, line.move_id.id, line.late_payment_next_level_id.id, reminder.partner_id.id,
+                    reminder.id, line.id, line.move_id.id, line.late_payment_next_level_id.id or None,
+                    reminder.partner_id.id,
                     reminder.company_id.id, reminder.date, line.currency_id.id, line.date_maturity,
                     (plan["today"] - line.date_maturity).days if line.date_maturity else 0,
                     line.amount_residual, line.amount_residual_currency, self.env.uid, self.env.uid))
@@ -881,7 +887,8 @@ class LatePaymentReminder(models.Model):
         """Each line reaches its level today (one write per level)."""
         by_level = defaultdict(list)
         for plan in plans:
-            for line in plan["lines"]:
+            # the lines only listed (not yet due, too recent, paused) reach no level
+            for line in plan["lines"].filtered("late_payment_next_level_id"):
                 by_level[line.late_payment_next_level_id.id, plan["today"]].append(line.id)
         # no amount changes: no need for the invoices' tax and payment-term lines to be synchronised
         line_model = self.env["account.move.line"].sudo().with_context(skip_invoice_sync=True)
@@ -970,11 +977,11 @@ class LatePaymentReminder(models.Model):
         reminder = self.sudo()
         lines = reminder.line_ids.sorted(lambda line: (line.date_maturity or reminder.date, line.id))
         if reminder.dossier_id:
-            detail = reminder.dossier_id._late_payment_amounts_detail(lines)
+            detail = reminder.dossier_id._late_payment_amounts_detail(lines, overdue=reminder.amount_total)
         else:  # the customer's dossier is gone: the lines alone
             detail = self.env["late.payment.dossier"].new({
                 "partner_id": reminder.partner_id.id, "company_id": reminder.company_id.id,
-            })._late_payment_amounts_detail(lines)
+            })._late_payment_amounts_detail(lines, overdue=reminder.amount_total)
         currency, total, bank = detail["currency"], detail["total"], detail["bank"]
         communication = detail["communication"]
         penalties = []

@@ -2,9 +2,11 @@ from odoo import api, fields, models
 
 
 class LatePaymentReminderLine(models.Model):
-    """A receivable line (an invoice, or one instalment of it) in a reminder, at the level it
-    reached with that reminder. A line never reaches the same level twice: the unique index on
-    (receivable line, level) refuses a second reminder from any path (daily run, console, API)."""
+    """A receivable line (an invoice, or one instalment of it) listed in a reminder, at the level it
+    reached with that reminder (none: only listed, not yet due or too recent). A reminder lists
+    every open line of its customer: the unique index on (receivable line, day) refuses a second
+    reminder to the customer on the same day from any path (daily run, console, API), and the
+    customer's gap (at least one day, counted from the reminders sent) refuses it later."""
 
     _name = "late.payment.reminder.line"
     _description = "Reminder line"
@@ -15,8 +17,9 @@ class LatePaymentReminderLine(models.Model):
         "account.move.line", string="Receivable line", required=True, index=True, ondelete="cascade")
     move_id = fields.Many2one(related="move_line_id.move_id", store=True, string="Invoice")
     level_id = fields.Many2one(
-        "late.payment.level", required=True, index=True, ondelete="restrict",
-        help="The level this invoice (or instalment) reached with this reminder.")
+        "late.payment.level", index=True, ondelete="restrict",
+        help="The level this invoice (or instalment) reached with this reminder; empty: only listed (not yet "
+             "due, or not yet late enough for a level). A formal notice covers only the invoices past its day.")
     partner_id = fields.Many2one(related="reminder_id.partner_id", store=True)
     company_id = fields.Many2one(related="reminder_id.company_id", store=True, index=True)
     date = fields.Date(related="reminder_id.date", store=True)
@@ -31,8 +34,8 @@ class LatePaymentReminderLine(models.Model):
     amount_residual_currency = fields.Monetary(
         string="Left to pay (invoice currency)", currency_field="currency_id")
 
-    _move_line_level_uniq = models.UniqueIndex(
-        "(move_line_id, level_id)", "An invoice never gets the same reminder level twice.")
+    _move_line_date_uniq = models.UniqueIndex(
+        "(move_line_id, date)", "An invoice is never in two reminders on the same day.")
 
     @api.depends("move_id", "level_id")
     def _compute_display_name(self):

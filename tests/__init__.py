@@ -36,3 +36,4 @@ from . import test_send_confirmation
 from . import test_security
 from . import test_settlement_concurrency
 from . import test_security_demo
+from . import test_cadence_replay

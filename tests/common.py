@@ -98,8 +98,15 @@ class LatePaymentCommon(LatePaymentAdminCommon):
         return moves.line_ids.filtered(lambda line: line.account_type == "asset_receivable").sorted("date_maturity")
 
     def _reach(self, lines, level, when):
-        """As if the reminder of `level` had been sent for `lines` on `when`."""
+        """As if the reminder of `level` had been sent for `lines` on `when`: the lines reached
+        it, and the customer's reminder log has it (the customer's stage and gap come from it)."""
         lines.write({"late_payment_level_id": level.id, "late_payment_level_date": when})
+        for (partner, company), some in lines.grouped(
+                lambda line: (line.partner_id.commercial_partner_id, line.company_id)).items():
+            self.env["late.payment.reminder"].sudo().create({
+                "date": when, "partner_id": partner.id, "company_id": company.id, "level_id": level.id,
+                "result": "sent", "channel_task": True, "amount_total": sum(some.mapped("amount_residual")),
+            })
 
     # -- state -----------------------------------------------------------------------------
     @staticmethod

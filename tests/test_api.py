@@ -207,10 +207,11 @@ class TestApiRun(ApiCommon):
         self.assertEqual(plan["reminder_id"], False)
         self.assertEqual((plan["customer_id"], plan["level"], plan["result"]), (self.customer.id, self.firm.name,
                                                                                 "dry_run"))
-        # each invoice at the level it is due for: the late one firm, the one due today a courtesy
+        # every open invoice listed: the late one reaches the firm level, the one due today none
         self.assertEqual([(invoice["name"], invoice["level"], invoice["days_late"]) for invoice in plan["invoices"]],
-                         [(self.late.name, self.firm.name, 40), (self.recent.name, self.courtesy.name, 0)])
-        self.assertEqual(plan["amount"], 1500.0)
+                         [(self.late.name, self.firm.name, 40), (self.recent.name, False, 0)])
+        # one amount: the overdue balance (the invoice due today is not overdue)
+        self.assertEqual(plan["amount"], 1200.0)
         self.assertTrue(plan["channels"])
         self.assertFalse(self._reminders(), "a dry run sends nothing")
         self.assertEqual(self.env["late.payment.dossier"].search([
@@ -222,7 +223,7 @@ class TestApiRun(ApiCommon):
         self.assertEqual((reminder.origin, reminder.user_id, reminder.level_id), ("api", self.lp_user, self.firm))
         self.assertEqual(sent["channels"], plan["channels"])
         self.assertEqual(sent["invoices"], plan["invoices"])
-        self.assertEqual(sent["amount"], 1500.0)
+        self.assertEqual(sent["amount"], 1200.0)
         self.assertEqual(reminder.line_ids.move_id, self.late | self.recent)
         # once and only once
         self.assertEqual(client.run([self.customer.id]), [])

@@ -96,7 +96,7 @@ class TestConsole(LatePaymentCommon):
             "account_late_payment.action_report_late_payment_letter", dossier.reminder_ids.ids)
         text = self._html(letter)
         self.assertIn("Détail des montants dus", text)
-        self.assertIn("Total dû", text)
+        self.assertIn("Solde échu", text)
 
     def test_many_customers_at_once(self):
         self._invoice(400.0)

@@ -114,14 +114,14 @@ class TestDiscountReminder(LatePaymentCommon):
         self.assertNotIn("discount", self._mail(friendly).body_html)
 
     def test_discount_reminder_after_the_courtesy_reminder_of_another_invoice(self):
-        # the discount reminder is sent after the reminder sent to the customer for another
-        # invoice; the ordinary reminder of the same day states the discount still open
+        # another invoice is overdue: the customer gets its friendly reminder, which lists the
+        # discounted invoice (not yet due: apart, reaching no level) and states its discount still open
         overdue = self._invoice(400.0, invoice_date=day(4))  # immediate payment: friendly on day(7)
         invoice = self._discounted_invoice()
         reminder = self._run(day(7))
         self.assertEqual(reminder.level_id, self.friendly)
         by_move = {line.move_id: line.level_id for line in reminder.line_ids}
-        self.assertEqual(by_move, {overdue: self.friendly, invoice: self.discount})
+        self.assertEqual(by_move, {overdue: self.friendly, invoice: self.env["late.payment.level"]})
         body = self._mail(reminder).body_html
         self.assertIn("Early-payment discount: paid by the deadline below", body)
         self.assertIn("980.00", body)

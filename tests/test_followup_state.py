@@ -63,8 +63,10 @@ class TestFollowupState(LatePaymentCommon):
             for offset, status, next_level, when in checks:
                 with self.subTest(level=level.name, offset=offset):
                     dossier = self._refresh(day(offset))
+                    # the stage counts the levels after the due date; before it, the last level reached
+                    stage = level if level.days > 0 or offset <= 0 else self.env["late.payment.level"]
                     self.assertState(dossier, status, next_level, day(when),
-                                     level_id=level, level_date=day(reached_on))
+                                     level_id=stage, level_date=day(reached_on) if stage else False)
         self.assertEqual(invoice.late_payment_level_id, self.formal)
         self._reach(line, self.escalation, day(45))
         dossier = self._refresh(day(50))
@@ -80,16 +82,16 @@ class TestFollowupState(LatePaymentCommon):
         self._reach(line, self.friendly, day(12))
         self.assertState(self._refresh(day(15)), "planned", self.firm, day(19))
         self.assertState(self._refresh(day(19)), "due", self.firm, day(19))
-        # a second invoice due meanwhile: its friendly reminder waits for the policy's gap
-        # between two reminders to the customer (5 days after day 12)
+        # a second invoice due meanwhile: the customer's stage is the friendly reminder, the
+        # oldest invoice sets the next level: the firm reminder on day 19 lists both
         second = self._invoice(200.0, invoice_date=day(5))
         dossier = self._refresh(day(15))
-        self.assertState(dossier, "planned", self.friendly, day(17))
+        self.assertState(dossier, "planned", self.firm, day(19))
         with self._at(day(15)):
-            self.assertEqual(dossier.reminder_line_ids, self._receivable_lines(second))
+            self.assertEqual(dossier.reminder_line_ids, line | self._receivable_lines(second))
         # on day 19 both go out in one reminder, at the firm level
         dossier = self._refresh(day(19))
-        self.assertState(dossier, "due", self.firm, day(17))
+        self.assertState(dossier, "due", self.firm, day(19))
         with self._at(day(19)):
             dossier.invalidate_recordset(["reminder_line_ids"])
             self.assertEqual(dossier.reminder_line_ids, line | self._receivable_lines(second))
@@ -111,8 +113,9 @@ class TestFollowupState(LatePaymentCommon):
         self.assertState(dossier, "due", self.friendly, day(3), amount_due=1000.0, amount_overdue=300.0,
                          oldest_overdue_days=4)
         self.assertEqual((first.late_payment_next_level_id, first.late_payment_next_date), (self.friendly, day(3)))
+        # the instalment not yet due is listed in the same reminder (apart), reaching no level
         self.assertEqual((second.late_payment_next_level_id, second.late_payment_next_date),
-                         (self.courtesy, day(25)))
+                         (self.env["late.payment.level"], day(3)))
         # the first instalment paid: the second one is what is left
         self._register_payment(invoice, amount=300.0, payment_date=day(5))
         dossier = self._refresh(day(6))

@@ -1,6 +1,7 @@
 import logging
 import time as time_module
 from datetime import datetime, time, timedelta
+from itertools import pairwise
 from unittest.mock import patch
 
 from odoo import fields
@@ -39,10 +40,17 @@ class TestReminderDemo(TransactionCase):
         petit = self.env.ref("account_late_payment.demo_partner_transports_petit")
         self.assertTrue(self.reminders.filtered(
             lambda reminder: reminder.partner_id == petit and reminder.level_id.is_formal_notice))
-        # never the same level twice for an invoice
+        # an invoice is never in two reminders on one day; a customer gets a week between reminders
         lines = self.reminders.line_ids
-        self.assertEqual(len(lines), len({(line.move_line_id, line.level_id) for line in lines}))
+        self.assertEqual(len(lines), len({(line.move_line_id, line.date) for line in lines}))
         self.assertTrue(all(reminder.line_ids for reminder in self.reminders))
+        for partner, reminders in self.reminders.grouped("partner_id").items():
+            days = sorted(reminders.mapped("date"))
+            self.assertGreaterEqual(min(((b - a).days for a, b in pairwise(days)), default=7), 7, partner.name)
+        # the chronic late payer: one formal notice for its continuous claim, not one a month
+        lambert = self.env.ref("account_late_payment.demo_partner_agence_lambert")
+        notices = self.reminders.filtered(lambda r: r.partner_id == lambert and r.level_id.is_formal_notice)
+        self.assertLessEqual(len(notices), 2)
 
     def test_todays_run(self):
         todays = self.reminders.filtered(lambda reminder: reminder.date == self.today)
@@ -94,6 +102,7 @@ class TestReminderDemo(TransactionCase):
         customers = self.env["late.payment.dossier"].search_count([("company_id", "=", self.company.id)])
         _logger.info("demo database, the daily run of %s (%s customers): %s reminders, %.2f s, %s queries",
                      day, customers, len(sent), elapsed, queries)
-        self.assertLessEqual(queries, 400 + 40 * len(sent))
+        # a reminder lists every open invoice of its customer (their PDFs attached when the level says so)
+        self.assertLessEqual(queries, 400 + 40 * len(sent) + 30 * len(sent.line_ids))
         lines = sent.line_ids
-        self.assertEqual(len(lines), len({(line.move_line_id, line.level_id) for line in lines}))
+        self.assertEqual(len(lines), len({(line.move_line_id, line.date) for line in lines}))

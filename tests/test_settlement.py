@@ -208,9 +208,12 @@ class TestSettlement(LatePaymentCommon):
         later = self._invoice(200.0, invoice_date=day(30))  # due on day 30: friendly on day 33
         dossier = self._refresh(day(35))
         self.assertEqual((dossier.status, dossier.next_level_id), ("due", self.friendly))
-        self.assertEqual(self._receivable_lines(planned).late_payment_next_date, day(102 + 5 + 1))
+        # the plan's invoice is listed in the customer's reminder (one overdue balance), reminded at no level
+        self.assertEqual(self._receivable_lines(planned).late_payment_next_date, day(33))
+        self.assertFalse(self._receivable_lines(planned).late_payment_next_level_id)
         reminder = self._send(day(35))
-        self.assertEqual(reminder.line_ids.move_id, later)
+        self.assertEqual(reminder.line_ids.filtered("level_id").move_id, later)
+        self.assertEqual(reminder.line_ids.move_id, planned | later)
         # the next reminder is the second invoice's (firm, 15 days after its due date)
         dossier = self._refresh(day(36))
         self.assertEqual((dossier.status, dossier.next_level_id, dossier.next_action_date),
@@ -343,7 +346,7 @@ class TestSettlement(LatePaymentCommon):
         self.assertFalse(self._send(day(20)))
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(21)):
             self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
-        self.assertFalse(self.reminders.search([]))
+        self.assertFalse(self.reminders.search([("date", ">", day(3))]))
         self.assertEqual(self._refresh(day(21)).status, "collection")
         with self._at(day(22)):
             dossier.with_user(self.lp_user).action_late_payment_deescalate()
@@ -363,10 +366,12 @@ class TestSettlement(LatePaymentCommon):
         # taken back: the escalation reached no longer stops the follow-up of new invoices
         with self._at(day(47)):
             dossier.action_late_payment_deescalate()
+        # (the customer's follow-up starts again: its oldest invoice, 47 days late, sets the firm
+        # reminder, a week after the hand-off; never a formal notice first)
         self._invoice(200.0, invoice_date=day(40))
         dossier = self._refresh(day(47))
-        self.assertEqual((dossier.collection_state, dossier.status, dossier.next_level_id),
-                         ("released", "planned", self.friendly))
+        self.assertEqual((dossier.collection_state, dossier.status, dossier.next_level_id, dossier.next_action_date),
+                         ("released", "planned", self.firm, day(53)))
 
     def test_collection_dossier_report(self):
         invoice = self._invoice(1000.0)

@@ -50,7 +50,10 @@ class TestSettlementDemo(TransactionCase):
         self.assertFalse(lines.filtered(
             lambda line: line.late_payment_next_date and line.late_payment_next_date <= until))
         self.assertIn(dossier.status, ("waiting", "planned", "due"))
-        self.assertFalse(dossier.reminder_line_ids.move_id & moves)
+        # the customer's next reminder may list them (one overdue balance), never reminding them before the end
+        listed = dossier.reminder_line_ids.filtered(lambda line: line.move_id in moves)
+        self.assertFalse(listed.filtered(
+            lambda line: line.late_payment_next_level_id and line.late_payment_next_date <= until))
         if dossier.status == "waiting":
             self.assertGreater(dossier.next_action_date, until)
 

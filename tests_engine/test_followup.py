@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -175,7 +176,8 @@ def test_instalments_follow_each_due_date():
     assert (result.status, result.next_level) == ("due", FRIENDLY)
     by_id = {s.id: s for s in result.lines}
     assert (by_id[1].next_level, by_id[1].next_date) == (FRIENDLY, day(3))
-    assert (by_id[2].next_level, by_id[2].next_date) == (COURTESY, day(25))
+    # the instalment not yet due is listed in the same reminder (apart), and reaches no level
+    assert (by_id[2].next_level, by_id[2].next_date) == (None, day(3))
 
 
 def test_partial_payment_is_a_smaller_residual():
@@ -215,11 +217,13 @@ def test_excluded_and_disputed_lines_are_left_out():
 
 
 def test_one_reminder_groups_the_lines_due_by_then():
-    lines = [line(100, DUE, id=1, level=FRIENDLY, level_date=day(3)), line(100, day(12), id=2)]
-    result = state(lines, day(16))
-    # line 1: firm from day 15 (gap until day 10); line 2: friendly from day 15
+    lines = [line(100, DUE, id=1), line(100, day(12), id=2)]
+    result = state(lines, day(16), sent_levels=[(FRIENDLY, day(3))])
+    # the oldest line sets the level: firm from day 15 (gap until day 10); line 2 reaches the friendly one
     assert (result.next_action_date, result.next_level, result.status) == (day(15), FIRM, "due")
     assert (result.level, result.level_date) == (FRIENDLY, day(3))
+    by_id = {s.id: s for s in result.lines}
+    assert (by_id[1].next_level, by_id[2].next_level) == (FIRM, FRIENDLY)
 
 
 def test_policy_gap_between_two_reminders_to_a_customer():
@@ -229,7 +233,7 @@ def test_policy_gap_between_two_reminders_to_a_customer():
 
 
 def test_collection_and_waiting():
-    escalated = state([line(100, level=ESCALATION, level_date=day(45))], day(60))
+    escalated = state([line(100)], day(60), sent_levels=[(ESCALATION, day(45))])
     assert (escalated.status, escalated.next_action_date, escalated.level) == ("collection", None, ESCALATION)
     waiting = state([line(100)], day(20), paused_until=day(25))
     assert (waiting.status, waiting.next_action_date) == ("waiting", day(26))
@@ -247,11 +251,13 @@ def test_a_promise_or_a_plan_pauses_its_invoices_only():
     both = state([line(100, paused_until=day(40)), other], day(20))
     assert (both.status, both.next_action_date, both.next_level) == ("due", day(13), FRIENDLY)
     by_id = {line_state.id: line_state for line_state in both.lines}
-    assert (by_id[1].next_date, by_id[2].next_date) == (day(41), day(13))
+    # the invoice of the plan is listed (one overdue balance) but reaches no level
+    assert (by_id[1].next_date, by_id[2].next_date) == (day(13), day(13))
+    assert (by_id[1].next_level, by_id[2].next_level) == (None, FRIENDLY)
     assert by_id[1].paused and not by_id[2].paused
-    # the other invoice not yet due: planned on its own date, not waiting for the plan
+    # the other invoice not yet due: no courtesy reminder while something is overdue, the customer waits
     later = state([line(100, paused_until=day(40)), line(50, day(30), id=2)], day(20))
-    assert (later.status, later.next_action_date, later.next_level) == ("planned", day(25), COURTESY)
+    assert (later.status, later.next_action_date, later.next_level) == ("waiting", day(41), FIRM)
     # the pause is over: due again
     assert state([line(100, paused_until=day(40))], day(41)).status == "due"
 
@@ -357,7 +363,10 @@ def test_instalment_lines_have_no_discount():
     # Odoo grants the discount only on single-line terms: an instalment line has no deadline
     lines = [line(300, DUE, id=1), line(700, day(30), id=2)]
     result = followup.dossier_state(WITH_DISCOUNT, lines, day(-20))
-    assert {(s.id, s.next_level) for s in result.lines} == {(1, COURTESY), (2, COURTESY)}
+    assert {(s.id, s.next_level) for s in result.lines} == {(1, COURTESY), (2, None)}
+    # the second instalment, alone, gets its courtesy reminder too
+    alone = followup.dossier_state(WITH_DISCOUNT, lines[1:], day(-20))
+    assert (alone.next_level, alone.next_action_date) == (COURTESY, day(25))
 
 
 def test_sent_once_then_the_levels_from_the_due_date():
@@ -390,7 +399,8 @@ def test_discount_level_is_the_softest_in_a_grouped_reminder():
     lines = [discounted(id=1), line(400, day(-26), id=2)]
     result = followup.dossier_state(WITH_DISCOUNT, lines, day(-22))
     by_id = {s.id: s for s in result.lines}
-    assert by_id[1].next_level == DISCOUNT
+    # something is overdue: the line still in its discount window is listed, not reminded apart
+    assert by_id[1].next_level is None
     assert by_id[2].next_level == FRIENDLY
     assert (result.status, result.next_level) == ("due", FRIENDLY)
     # alone, it is the reminder's level
@@ -419,3 +429,122 @@ def test_discount_never_after_its_deadline(today_offset, before, paid_in_part):
         assert not paid_in_part
         assert day(today_offset) <= DEADLINE
         assert when == DEADLINE - timedelta(days=before)
+
+
+# -- the customer's cadence: one stage per customer --------------------------------------------
+def test_the_oldest_overdue_line_sets_the_stage():
+    # a line 20 days late and one 2 days late: the firm reminder, for both, in one reminder
+    lines = [line(100, day(-20), id=1), line(300, day(-2), id=2), line(50, day(10), id=3)]
+    result = state(lines, DUE)
+    assert (result.status, result.next_level, result.next_action_date) == ("due", FIRM, day(-5))
+    by_id = {s.id: s for s in result.lines}
+    # every open line is listed; each reaches the level its own age allows, the line not yet due none
+    assert {s.id: (s.next_level, s.next_date) for s in result.lines} == {
+        1: (FIRM, day(-5)), 2: (None, day(-5)), 3: (None, day(-5))}
+    assert by_id[2].days_late == 2
+    assert (result.amount_overdue, result.overdue_since) == (Decimal("400.00"), day(-19))
+
+
+def test_the_stage_never_goes_backwards_while_overdue():
+    # the firm reminder went on day 15 for the oldest invoice; that invoice is paid, a newer one
+    # (3 days late) is still overdue: the next level is the formal notice, never the friendly one
+    newer = line(200, day(27), id=2)
+    result = state([newer], day(30), sent_levels=[(FRIENDLY, day(3)), (FIRM, day(15))], overdue_since=day(1))
+    assert (result.level, result.next_level) == (FIRM, FORMAL)
+    assert result.next_action_date == day(57)  # the newer invoice's formal-notice day
+    assert result.status == "planned"
+
+
+def test_the_stage_restarts_once_nothing_is_overdue():
+    sent = [(FRIENDLY, day(3)), (FIRM, day(15))]
+    # everything was paid on day 20; a new invoice falls due on day 40: a new overdue period
+    result = state([line(100, day(40))], day(45), sent_levels=sent, overdue_since=None)
+    assert result.overdue_since == day(41)
+    assert (result.level, result.next_level, result.status) == (None, FRIENDLY, "due")
+    # while nothing is overdue, the courtesy reminder of a line not yet due, after the gap
+    before = state([line(100, day(40))], day(33), sent_levels=sent)
+    assert (before.next_level, before.next_action_date, before.status) == (COURTESY, day(35), "planned")
+
+
+def test_two_reminders_are_at_least_the_gap_apart():
+    # friendly reminder on day 3; a second invoice falls due: nothing before day 10 (friendly's 7 days)
+    lines = [line(100, DUE, id=1), line(100, day(4), id=2)]
+    result = state(lines, day(8), sent_levels=[(FRIENDLY, day(3))], policy_gap_days=5)
+    assert (result.next_level, result.next_action_date, result.status) == (FIRM, day(15), "planned")
+    # the policy's gap wins when it is longer
+    result = state(lines, day(16), sent_levels=[(FRIENDLY, day(14))], policy_gap_days=10)
+    assert (result.next_action_date, result.status) == (day(24), "planned")
+    # never two reminders on one day, even without any gap
+    assert followup.earliest_reminder([(Level(2, 3, 2), day(3))], 0) == day(4)
+
+
+def test_one_formal_notice_for_a_continuous_claim():
+    # the formal notice went on day 30; the next invoices keep the customer overdue: no second
+    # formal notice, the next step is the escalation, set by the oldest overdue line
+    sent = [(FRIENDLY, day(3)), (FIRM, day(15)), (FORMAL, day(30))]
+    lines = [line(100, day(28), id=2), line(100, day(58), id=3)]
+    for offset in (40, 60, 70):
+        result = state(lines, day(offset), sent_levels=sent, overdue_since=day(1))
+        assert (result.level, result.next_level, result.next_action_date) == (FORMAL, ESCALATION, day(73))
+    # a line counts as formally noticed only when it was past the formal-notice day
+    assert followup.level_reached(LEVELS, FORMAL, 30) == FORMAL
+    assert followup.level_reached(LEVELS, FORMAL, 29) == FIRM
+    assert followup.level_reached(LEVELS, FORMAL, 2) is None
+    assert followup.level_reached(LEVELS, FORMAL, 0) is None
+
+
+def test_credits_are_applied_once():
+    # two credits (500 and 300) and three invoices: each credit counted once, oldest lines first
+    lines = [line(400, day(-40), id=1), line(600, day(-10), id=2), line(1000, day(20), id=3),
+             line(-500, day(-30), id=4), line(-300, day(-5), id=5)]
+    result = state(lines, DUE)
+    by_id = {s.id: s for s in result.lines}
+    assert (by_id[1].open_amount, by_id[2].open_amount, by_id[3].open_amount) == (
+        0, Decimal("200.00"), Decimal("1000.00"))
+    assert result.amount_overdue == Decimal("200.00")
+    assert result.amount_due == Decimal("1200.00")
+    # the fully covered line is not listed; the stage is set by the oldest line still owed
+    assert by_id[1].next_date is None and by_id[2].next_date == day(-7)
+    assert result.next_level == FRIENDLY
+
+
+def _replay(days_late, months=12, levels=LEVELS, gap=7):
+    """Monthly invoices (due 30 days after the 1st of each month) paid `days_late` days late,
+    every level automatic, the state computed every day: the reminders sent [(day, level, overdue)]."""
+    start = date(2026, 1, 1)
+    invoices = []
+    for month in range(months):
+        issued = date(start.year + (month // 12), month % 12 + 1, 1)
+        invoices.append((month + 1, issued + timedelta(days=30)))
+    sent, reminders, per_line, overdue_since = [], [], {}, None
+    today = start
+    while today <= date(2027, 1, 31):
+        lines = [Line(id_, due, 1000, per_line.get(id_, (None, None))[0], per_line.get(id_, (None, None))[1])
+                 for id_, due in invoices
+                 if due - timedelta(days=30) <= today < due + timedelta(days=days_late)]
+        result = followup.dossier_state(levels, lines, today, policy_gap_days=gap, sent_levels=sent,
+                                        overdue_since=overdue_since)
+        overdue_since = result.overdue_since
+        if result.status == "due" and result.next_level:
+            reminders.append((today, result.next_level, result.amount_overdue))
+            sent = [(level, day_) for level, day_ in sent if level != result.next_level] + [(result.next_level, today)]
+            for line_state in result.lines:
+                if line_state.next_level and line_state.next_level.days <= 0:
+                    per_line[line_state.id] = (line_state.next_level, today)
+        today += timedelta(days=1)
+    return reminders
+
+
+def test_a_year_of_a_customer_paying_35_days_late():
+    reminders = _replay(35)
+    kinds = [level for _day, level, _amount in reminders]
+    assert kinds == [COURTESY, FRIENDLY, FIRM, FORMAL]
+    assert min((b[0] - a[0]).days for a, b in pairwise(reminders)) >= 7
+
+
+def test_a_year_of_a_customer_paying_10_days_late():
+    reminders = _replay(10)
+    kinds = [level for _day, level, _amount in reminders]
+    assert kinds == [COURTESY, FRIENDLY] * 12
+    assert min((b[0] - a[0]).days for a, b in pairwise(reminders)) >= 7
+    assert all(amount == Decimal("1000.00") for _day, level, amount in reminders if level == FRIENDLY)

@@ -166,9 +166,10 @@ def test_collection_by_hand_and_taken_back():
     handed = followup.dossier_state([FRIENDLY, ESCALATION], lines[:1], today, collection=True)
     assert handed.status == "collection" and handed.next_action_date is None
     assert all(state.next_level is None for state in handed.lines)
-    derived = followup.dossier_state([FRIENDLY, ESCALATION], lines, today)
+    sent = [(ESCALATION, date(2026, 2, 20))]
+    derived = followup.dossier_state([FRIENDLY, ESCALATION], lines, today, sent_levels=sent)
     assert derived.status == "collection"
-    taken_back = followup.dossier_state([FRIENDLY, ESCALATION], lines, today, collection=False)
+    taken_back = followup.dossier_state([FRIENDLY, ESCALATION], lines, today, collection=False, sent_levels=sent)
     assert taken_back.status == "due" and taken_back.next_level == FRIENDLY
 
 
