@@ -1,6 +1,6 @@
 {
     "name": "Late Payments: Follow-up, Penalties and Customer Risk",
-    "version": "19.0.1.0.1",
+    "version": "19.0.1.0.2",
     "category": "Accounting/Accounting",
     "summary": "Get paid on time: reminders, late interest, recovery indemnity, customer risk",
     "author": "account_late_payment developers",
@@ -54,6 +54,7 @@
         "wizards/late_payment_promise_wizard_views.xml",
         "wizards/late_payment_dispute_wizard_views.xml",
         "wizards/late_payment_plan_wizard_views.xml",
+        "wizards/late_payment_go_live_wizard_views.xml",
         "report/late_payment_receivable_report_views.xml",
         "wizards/late_payment_dashboard_views.xml",
         "views/account_late_payment_menus.xml",
@@ -61,6 +62,7 @@
     "assets": {
         "web.assets_backend": [
             "account_late_payment/static/src/scss/late_payment_tone.scss",
+            "account_late_payment/static/src/views/**/*",
         ],
         "web.assets_tests": [
             "account_late_payment/static/tests/tours/**/*",

@@ -3,6 +3,7 @@ from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment_term
 from . import late_payment_api
+from . import late_payment_batch
 from . import late_payment_dossier
 from . import late_payment_dispute
 from . import late_payment_level
@@ -19,5 +20,6 @@ from . import late_payment_risk_factor
 from . import late_payment_tone
 from . import mail_notification
 from . import res_company
+from . import res_company_go_live
 from . import res_config_settings
 from . import res_partner

@@ -27,3 +27,5 @@ from . import test_api_settlement
 from . import test_settlement
 from . import test_settlement_portal
 from . import test_settlement_demo
+from . import test_go_live
+from . import test_cron_batches

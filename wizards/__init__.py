@@ -8,3 +8,4 @@ from . import late_payment_postpone_wizard
 from . import late_payment_dispute_wizard
 from . import late_payment_plan_wizard
 from . import late_payment_promise_wizard
+from . import late_payment_go_live_wizard
