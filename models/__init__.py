@@ -14,6 +14,7 @@ from . import late_payment_policy
 from . import late_payment_promise
 from . import late_payment_rate
 from . import late_payment_reminder
+from . import late_payment_reminder_pdf
 from . import late_payment_reminder_line
 from . import late_payment_risk_class
 from . import late_payment_risk_factor

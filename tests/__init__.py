@@ -29,3 +29,4 @@ from . import test_settlement_portal
 from . import test_settlement_demo
 from . import test_go_live
 from . import test_cron_batches
+from . import test_invoice_pdfs
