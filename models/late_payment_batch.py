@@ -33,10 +33,10 @@ from ..engine.batching import next_size
 
 _logger = logging.getLogger(__name__)
 
-TARGET_SECONDS = 20.0  # what a batch aims at
+TARGET_SECONDS = 10.0  # what a batch aims at
 MAX_SECONDS = 60.0  # no transaction of a scheduled action may last longer
 MIN_PLANNED_SECONDS = 2.0  # a batch is never planned shorter
-TURN_SECONDS = 40.0  # what one call of a scheduled action works at most (its last batch aside)
+TURN_SECONDS = 20.0  # what one call of a scheduled action works at most (its last batch aside)
 RETRY_LATER = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
                psycopg2.errors.LockNotAvailable)
 ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
@@ -50,7 +50,13 @@ class LatePaymentBatch(models.AbstractModel):
     _description = "Late payments: batches of the scheduled actions"
 
     @api.model
-    def _late_payment_batches(self, job, todo, process, skip=None, describe=None, first_size=10, max_size=500):
+    def _late_payment_turn_deadline(self):
+        """The monotonic time at which a call of a scheduled action stops taking new batches."""
+        return time.monotonic() + TURN_SECONDS
+
+    @api.model
+    def _late_payment_batches(self, job, todo, process, skip=None, describe=None, first_size=10, max_size=500,
+                              deadline=None):
         """Process `todo` ([(key, ids)]) by batches bounded by time, each committed.
 
         `process(key, ids)` does the work of a batch and returns the ids it processed (None: all);
@@ -64,9 +70,10 @@ class LatePaymentBatch(models.AbstractModel):
         if not left:
             # a later call of the same turn: the turn ends here, Odoo runs the action again soon
             return 0
-        # Odoo gives a call 10 s; this one goes on up to TURN_SECONDS (its batches included, a
-        # turn stays far below limit_time_real_cron), as the cron worker may sleep between turns
-        turn_end = time.monotonic() + TURN_SECONDS
+        # Odoo gives a call 10 s; this one goes on up to TURN_SECONDS (`deadline`: shared by the
+        # phases of one call), as the cron worker may sleep between turns: Odoo's watchdog counts
+        # that sleep (up to about 70 s) in the 120 s of limit_time_real_cron
+        turn_end = deadline or self._late_payment_turn_deadline()
         pace_key = (self.env.cr.dbname, job)
         size = min(first_size, max_size)
         if _PACE.get(pace_key):  # the pace of this action's last batch, in this process

@@ -63,6 +63,9 @@ USER_GROUP = "account_late_payment.group_late_payment_user"
 ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
 BATCH_SIZE = 100
 PDF_CHUNK = 50  # invoices per wkhtmltopdf call
+# {(database, day): invoice ids whose PDF failed that day, in this process}: not tried again
+# by the day's next turns (their reminders go without them, and say so)
+_PDF_SKIPPED = {}
 EMAIL_LAYOUT = "mail.mail_notification_light"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 INVOICE_REPORT = "account.account_invoices"
@@ -190,8 +193,15 @@ class LatePaymentReminder(models.Model):
         dossier_model = self.env["late.payment.dossier"].sudo()
         companies = self.env["res.company"].sudo().search_fetch(
             [], ["currency_id", "country_id", "account_fiscal_country_id", "late_payment_go_live_date"])
-        todo = [(company, dossier_model._late_payment_run_candidates(company, today)) for company in companies]
         sends = {company: company._late_payment_sends_on(today) for company in companies}
+        batch_model = self.env["late.payment.batch"]
+        deadline = batch_model._late_payment_turn_deadline()
+        # first the invoice PDFs the reminders due today attach, by their own batches (committed,
+        # bounded by time): a sending batch then finds them stored
+        if not self._late_payment_cron_invoice_pdfs([company for company in companies if sends[company]], today,
+                                                    deadline):
+            return  # the turn is over: Odoo runs the action again soon, the PDFs go on
+        todo = [(company, dossier_model._late_payment_run_candidates(company, today)) for company in companies]
 
         def process(company, ids):
             return dossier_model._late_payment_run_batch(company, ids, send=sends[company])
@@ -202,8 +212,61 @@ class LatePaymentReminder(models.Model):
         def describe(company, partner_id):
             return self.env["res.partner"].sudo().browse(partner_id).display_name
 
-        self.env["late.payment.batch"]._late_payment_batches(
-            self.env._("Daily follow-up run"), todo, process, skip=skip, describe=describe, max_size=batch_size)
+        batch_model._late_payment_batches(
+            self.env._("Daily follow-up run"), todo, process, skip=skip, describe=describe, max_size=batch_size,
+            deadline=deadline)
+
+    @api.model
+    def _late_payment_cron_invoice_pdfs(self, companies, today, deadline):
+        """Render, by batches bounded by time, the missing PDFs of the invoices that the
+        reminders due today in `companies` attach. Returns whether all are done (an invoice
+        whose PDF fails is skipped for the day: its reminder goes without it, and says so)."""
+        if not companies:
+            return True
+        self.env["account.move.line"].flush_model(["late_payment_next_level_id", "late_payment_next_date",
+                                                   "parent_state", "reconciled", "move_id", "company_id"])
+        rows = self.env.execute_query(SQL("""
+            SELECT DISTINCT aml.company_id, aml.move_id
+              FROM account_move_line aml
+              JOIN late_payment_level level ON level.id = aml.late_payment_next_level_id
+              JOIN account_move move ON move.id = aml.move_id
+             WHERE aml.company_id = ANY(%s) AND aml.late_payment_next_date <= %s AND level.attach_invoices
+               AND level.auto AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
+               AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
+               AND NOT EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'account.move'
+                               AND a.res_id = aml.move_id AND a.res_field = 'invoice_pdf_report_file')
+             ORDER BY aml.company_id, aml.move_id
+        """, [company.id for company in companies], today))
+        skipped = _PDF_SKIPPED.setdefault((self.env.cr.dbname, today), set())
+        by_company = defaultdict(list)
+        for company_id, move_id in rows:
+            if move_id not in skipped:
+                by_company[company_id].append(move_id)
+        if not by_company:
+            return True
+        company_model = self.env["res.company"].sudo()
+        todo = [(company_model.browse(company_id), ids) for company_id, ids in by_company.items()]
+
+        job = self.env._("Invoice PDFs")
+
+        def process(company, ids):
+            failures = self._late_payment_store_invoice_pdfs(self.env["account.move"].sudo().browse(ids))
+            if failures:  # skipped for the day, reported to the administrators
+                skipped.update(failures)
+                self.env["late.payment.batch"]._late_payment_report_failures(
+                    job, company, list(failures.items()), describe)
+
+        def skip(_company, ids, _error):
+            skipped.update(ids)
+
+        def describe(_company, move_id):
+            return self.env["account.move"].sudo().browse(move_id).display_name
+
+        total = sum(len(ids) for _company, ids in todo)
+        done = self.env["late.payment.batch"]._late_payment_batches(
+            job, todo, process, skip=skip, describe=describe, first_size=5,
+            max_size=PDF_CHUNK, deadline=deadline)
+        return done >= total
 
     @api.model
     def action_late_payment_run_now(self):

@@ -26,7 +26,7 @@ class TestInvoicePdfs(LatePaymentCommon):
         calls = []
 
         def counting(self_, report_ref, res_ids=None, data=None):
-            if report_ref == "account.report_invoice_with_payments" or "invoice" in str(report_ref):
+            if "invoice" in str(report_ref):
                 calls.append(list(res_ids or []))
             return original(self_, report_ref, res_ids=res_ids, data=data)
 
@@ -85,3 +85,18 @@ class TestInvoicePdfs(LatePaymentCommon):
         mail = self.env["mail.mail"].sudo().search([("model", "=", "res.partner"), ("res_id", "=", self.customer.id)])
         self.assertEqual(mail.attachment_ids, good.invoice_pdf_report_id)
         self.assertIn(f"Sent without the PDF of {bad.name}: broken template", reminder.note)
+
+    def test_the_run_renders_the_pdfs_due_first_by_batches(self):
+        self.assertTrue(self.friendly.attach_invoices)
+        invoices = self._invoice(100.0) | self._invoice(200.0)
+        not_due = self._invoice(50.0, invoice_date=day(2))  # friendly on day 5: not yet
+        self._refresh(day(3))
+        calls, counting = self._calls()
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(3)), \
+                counting:
+            done = self.reminders._late_payment_cron_invoice_pdfs(
+                self.company, day(3), self.env["late.payment.batch"]._late_payment_turn_deadline())
+        self.assertTrue(done)
+        self.assertEqual(sorted(id_ for call in calls for id_ in call), invoices.ids)
+        self.assertEqual(len(invoices.invoice_pdf_report_id), 2)
+        self.assertFalse(not_due.invoice_pdf_report_id)

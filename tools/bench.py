@@ -19,6 +19,17 @@ for N/10 customers (unless --no-scaling):
    policy like ours: the time of its credit-control run (a credit line for every overdue
    invoice), beside ours.
 
+4. at N customers (unless --no-golive; --golive-only for this scenario alone), "an existing
+   ledger, no stored PDFs": in a copy of the database, no reminder ever sent, no level reached,
+   no invoice PDF stored, the follow-up not started (tools/bench_odoo.py GoLive); Odoo runs
+   with workers (`--workers 2 --max-cron-threads 1`, default time limits, limit_time_real_cron
+   120 s), the follow-up is started with `send` as an administrator would, the scheduled action
+   runs in the cron worker until it reports nothing left; then every customer the preview said
+   was due must have got exactly one reminder with all its invoices' PDFs attached. Reported:
+   the time of the first day's run, the PDFs rendered per second, the longest batch (one
+   transaction) from the run's own log, the longest transaction seen in PostgreSQL, and the
+   workers Odoo killed (none expected). Its server log is .build/bench/golive-server.log.
+
 Prints a Markdown table and writes it, with the machine and the command, to bench/RESULTS.md
 (--results to write elsewhere). Odoo's output goes to .build/bench/bench.log.
 """
@@ -380,10 +391,13 @@ class Bench:
         started = time.perf_counter()
         try:
             self.cfg = self.config()
+            # --golive-only --keep: the databases a previous run kept are used again
             reuse = self.args.golive_only and self.args.keep and self.cluster.database_exists(
                 f"lpb_{self.args.customers}")
-            if not reuse:
+            if not (self.args.golive_only and self.args.keep and self.cluster.database_exists("lpb_base")):
                 self.timed("database with the addon (French company)", self.base)
+            else:
+                self.odoo(["-d", "lpb_base", "-u", odoo_env.MODULE, "--stop-after-init", "--log-level=warn"])
             sizes = [self.args.customers]
             if not self.args.no_scaling and self.args.customers >= 20:
                 sizes.insert(0, self.args.customers // 10)
