@@ -225,18 +225,23 @@ class LatePaymentReminder(models.Model):
             return True
         self.env["account.move.line"].flush_model(["late_payment_next_level_id", "late_payment_next_date",
                                                    "parent_state", "reconciled", "move_id", "company_id"])
+        self.env["late.payment.dossier"].flush_model(["partner_id", "company_id", "status", "next_action_date"])
         rows = self.env.execute_query(SQL("""
             SELECT DISTINCT aml.company_id, aml.move_id
               FROM account_move_line aml
               JOIN late_payment_level level ON level.id = aml.late_payment_next_level_id
               JOIN account_move move ON move.id = aml.move_id
+              JOIN res_partner partner ON partner.id = aml.partner_id
+              JOIN late_payment_dossier dossier ON dossier.partner_id = partner.commercial_partner_id
+                   AND dossier.company_id = aml.company_id
+                   AND (dossier.status = 'due' OR (dossier.status = 'planned' AND dossier.next_action_date <= %s))
              WHERE aml.company_id = ANY(%s) AND aml.late_payment_next_date <= %s AND level.attach_invoices
                AND level.auto AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
                AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
                AND NOT EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'account.move'
                                AND a.res_id = aml.move_id AND a.res_field = 'invoice_pdf_report_file')
              ORDER BY aml.company_id, aml.move_id
-        """, [company.id for company in companies], today))
+        """, today, [company.id for company in companies], today))
         skipped = _PDF_SKIPPED.setdefault((self.env.cr.dbname, today), set())
         by_company = defaultdict(list)
         for company_id, move_id in rows:
