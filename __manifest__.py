@@ -56,6 +56,7 @@
         "wizards/late_payment_promise_wizard_views.xml",
         "wizards/late_payment_dispute_wizard_views.xml",
         "wizards/late_payment_plan_wizard_views.xml",
+        "wizards/late_payment_go_live_wizard_views.xml",
         "report/late_payment_receivable_report_views.xml",
         "wizards/late_payment_dashboard_views.xml",
         "views/account_late_payment_menus.xml",
@@ -63,8 +64,7 @@
     "assets": {
         "web.assets_backend": [
             "account_late_payment/static/src/scss/late_payment_tone.scss",
-            "account_late_payment/static/src/views/late_payment_console_list.js",
-            "account_late_payment/static/src/views/late_payment_console_list.xml",
+            "account_late_payment/static/src/views/**/*",
         ],
         "web.assets_tests": [
             "account_late_payment/static/tests/tours/**/*",

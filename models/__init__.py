@@ -3,6 +3,7 @@ from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment_term
 from . import late_payment_api
+from . import late_payment_batch
 from . import late_payment_dossier
 from . import late_payment_dossier_balance
 from . import late_payment_dispute
@@ -15,11 +16,13 @@ from . import late_payment_promise
 from . import late_payment_rate
 from . import late_payment_reminder
 from . import late_payment_reminder_letters
+from . import late_payment_reminder_pdf
 from . import late_payment_reminder_line
 from . import late_payment_risk_class
 from . import late_payment_risk_factor
 from . import late_payment_tone
 from . import mail_notification
 from . import res_company
+from . import res_company_go_live
 from . import res_config_settings
 from . import res_partner

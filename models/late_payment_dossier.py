@@ -685,6 +685,16 @@ class LatePaymentDossier(models.Model):
         return locked
 
     @api.model
+    def _late_payment_mark_run(self, company, partner_ids, today):
+        """These customers count as processed today by the daily run: a customer whose batch
+        failed is left for the next run."""
+        self.flush_model(["last_run_date"])
+        self.env.cr.execute(SQL(
+            "UPDATE late_payment_dossier SET last_run_date = %s WHERE company_id = %s AND partner_id = ANY(%s)",
+            today, company.id, list(partner_ids)))
+        self.invalidate_model(["last_run_date"])
+
+    @api.model
     def _late_payment_lock(self, company, partner_ids):
         """Lock the follow-up of these customers in `company` for this transaction, without
         waiting: the ids of those locked (another transaction sending to one of the others right
@@ -1018,19 +1028,37 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _cron_late_payment_risk(self, batch_size=500):
         """Every night: the risk score of every customer in every company, by batches of a few
-        queries each; a rerun the same day skips the customers already scored."""
+        queries each, bounded by time (late.payment.batch); a rerun the same day skips the
+        customers already scored; a customer whose scoring fails is skipped until tomorrow and
+        reported to the administrators."""
         today = fields.Date.context_today(self)
-        todo = []
-        for company in self.env["res.company"].search_fetch([], ["currency_id"]):
-            ids = self._late_payment_risk_candidates(company, today, company._late_payment_risk_weights(),
-                                                     exclude_scored_on=today)
-            todo.extend((company, ids[start:start + batch_size]) for start in range(0, len(ids), batch_size))
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=sum(len(ids) for _company, ids in todo))
-        for company, ids in todo:
+        todo = [
+            (company, self._late_payment_risk_candidates(company, today, company._late_payment_risk_weights(),
+                                                         exclude_scored_on=today))
+            for company in self.env["res.company"].search_fetch([], ["currency_id"])]
+
+        def process(company, ids):
             self._late_payment_compute_risk(company, partners=self.env["res.partner"].browse(ids))
-            if not cron._commit_progress(len(ids)):
-                break
+
+        def skip(company, ids, _error):
+            self._late_payment_risk_mark_scored(company, ids, today)
+
+        self.env["late.payment.batch"]._late_payment_batches(
+            self.env._("Risk scores"), todo, process, skip=skip, describe=self._late_payment_describe_partner,
+            first_size=100, max_size=batch_size)
+
+    @api.model
+    def _late_payment_risk_mark_scored(self, company, partner_ids, today):
+        """These customers count as scored today (a failed one waits for tomorrow's run)."""
+        self.flush_model(["risk_date"])
+        self.env.cr.execute(SQL(
+            "UPDATE late_payment_dossier SET risk_date = %s WHERE company_id = %s AND partner_id = ANY(%s)",
+            today, company.id, list(partner_ids)))
+        self.invalidate_model(["risk_date"])
+
+    @api.model
+    def _late_payment_describe_partner(self, _key, partner_id):
+        return self.env["res.partner"].sudo().browse(partner_id).display_name
 
     # -- preview -----------------------------------------------------------------------------
     @api.depends("next_level_id", "next_tone_id", "next_action_date", "status")
@@ -1530,17 +1558,32 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _cron_late_payment_settlement(self, batch_size=SETTLEMENT_BATCH_SIZE):
         """Every day: keep or break the open promises and check the running plans (payments
-        allocated, plans completed or broken, instalment reminders), by batches committed with
-        ir.cron._commit_progress."""
+        allocated, plans completed or broken, instalment reminders), by batches bounded by time
+        (late.payment.batch), each committed; those checked today are not checked again (a
+        rerun carries on), and one whose check fails is skipped until tomorrow and reported to
+        the administrators."""
+        today = fields.Date.context_today(self)
         promise_model = self.env["late.payment.promise"].sudo()
         plan_model = self.env["late.payment.plan"].sudo()
-        promise_ids = promise_model.search([("state", "=", "open")], order="id").ids
-        plan_ids = plan_model.search([("state", "=", "running")], order="id").ids
-        todo = [(promise_model, promise_ids[i:i + batch_size]) for i in range(0, len(promise_ids), batch_size)]
-        todo += [(plan_model, plan_ids[i:i + batch_size]) for i in range(0, len(plan_ids), batch_size)]
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(promise_ids) + len(plan_ids))
-        for model, ids in todo:
+        not_today = ["|", ("last_check_date", "=", False), ("last_check_date", "!=", today)]
+        todo = [
+            (promise_model, promise_model.search([("state", "=", "open"), *not_today], order="id").ids),
+            (plan_model, plan_model.search([("state", "=", "running"), *not_today], order="id").ids),
+        ]
+
+        def mark(model, ids, _error=None):
+            model.flush_model(["last_check_date"])
+            self.env.cr.execute(SQL("UPDATE %s SET last_check_date = %s WHERE id = ANY(%s)",
+                                    SQL.identifier(model._table), today, list(ids)))
+            model.invalidate_model(["last_check_date"])
+
+        def process(model, ids):
             model.browse(ids)._late_payment_check()
-            if not cron._commit_progress(len(ids)):
-                break
+            mark(model, ids)
+
+        def describe(model, record_id):
+            return model.browse(record_id).display_name
+
+        self.env["late.payment.batch"]._late_payment_batches(
+            self.env._("Promises and payment plans"), todo, process, skip=mark, describe=describe,
+            first_size=50, max_size=batch_size)

@@ -67,6 +67,9 @@ class LatePaymentPlan(models.Model):
         help="When every instalment is paid, the late interest and recovery indemnity of its invoices are waived.")
     state = fields.Selection(PLAN_STATES, required=True, default="running", readonly=True, index=True, tracking=True)
     closed_date = fields.Date(string="Closed on", readonly=True)
+    last_check_date = fields.Date(
+        string="Checked on", readonly=True, copy=False,
+        help="The last day the daily settlement check processed it (or skipped it after a failure).")
     line_ids = fields.One2many("late.payment.plan.line", "plan_id", string="Schedule", readonly=True)
     next_line_id = fields.Many2one("late.payment.plan.line", string="Next instalment", compute="_compute_next_line")
     user_id = fields.Many2one("res.users", string="Responsible", default=lambda self: self.env.user, tracking=True)

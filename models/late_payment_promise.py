@@ -126,6 +126,9 @@ class LatePaymentPromise(models.Model):
     note = fields.Text()
     state = fields.Selection(PROMISE_STATES, required=True, default="open", readonly=True, index=True, tracking=True)
     closed_date = fields.Date(string="Closed on", readonly=True)
+    last_check_date = fields.Date(
+        string="Checked on", readonly=True, copy=False,
+        help="The last day the daily settlement check processed it (or skipped it after a failure).")
     user_id = fields.Many2one("res.users", string="Recorded by", readonly=True, default=lambda self: self.env.user)
 
     @api.depends("partner_id", "date", "amount")

@@ -22,6 +22,7 @@ state (without lines: it is tried again on the next run). Nothing here commits: 
 """
 
 import logging
+import time
 from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,7 +30,7 @@ from contextvars import ContextVar
 import psycopg2.errors
 from markupsafe import Markup, escape
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, format_amount, format_date, html2plaintext
@@ -66,6 +67,10 @@ CHANNEL_FIELDS = {
 USER_GROUP = "account_late_payment.group_late_payment_user"
 ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
 BATCH_SIZE = 100
+PDF_CHUNK = 50  # invoices per wkhtmltopdf call
+# {(database, day): invoice ids whose PDF failed that day, in this process}: not tried again
+# by the day's next turns (their reminders go without them, and say so)
+_PDF_SKIPPED = {}
 EMAIL_LAYOUT = "mail.mail_notification_light"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 INVOICE_REPORT = "account.account_invoices"
@@ -219,35 +224,95 @@ class LatePaymentReminder(models.Model):
     @api.model
     def _cron_late_payment_run(self, batch_size=BATCH_SIZE):
         """Every day: refresh the follow-up state of every customer of every company by batches
-        and, on the company's business days, send the reminders that are due. Resumable: a batch
-        is committed with its reminders, and the customers the run has processed today are not
-        processed again (a crash, a timeout or a rerun carries on where it stopped); customers
-        another transaction is sending to right now are left for the next pass."""
+        and, on the company's business days once its follow-up has started, send the reminders
+        that are due. Resumable: a batch is committed with its reminders, and the customers the
+        run has processed today are not processed again (a crash, a timeout or a rerun carries on
+        where it stopped); customers another transaction is sending to right now are left for the
+        next pass. Batches are bounded by time (late.payment.batch); a customer whose batch
+        fails alone is skipped until tomorrow and reported to the administrators."""
         today = fields.Date.context_today(self)
         dossier_model = self.env["late.payment.dossier"].sudo()
-        todo = []
-        for company in self.env["res.company"].sudo().search_fetch(
-                [], ["currency_id", "country_id", "account_fiscal_country_id"]):
-            ids = dossier_model._late_payment_run_candidates(company, today)
-            todo.extend((company, ids[start:start + batch_size]) for start in range(0, len(ids), batch_size))
-        cron = self.env["ir.cron"]
-        remaining = sum(len(ids) for _company, ids in todo)
-        cron._commit_progress(remaining=remaining)
-        left_for_later = 0
-        for company, ids in todo:
-            try:
-                done = dossier_model._late_payment_run_batch(
-                    company, ids, send=company._late_payment_is_business_day(today))
-            except RETRY_LATER as error:
-                # another transaction changed the same rows: this batch is left for the next pass
-                _logger.info("Late payments: a batch of %s customers of %s is left for later (%s)",
-                             len(ids), company.name, error.pgcode)
-                self.env.cr.rollback()
-                done = []
-            remaining -= len(ids)
-            left_for_later += len(ids) - len(done)
-            if not cron._commit_progress(len(done), remaining=remaining + left_for_later):
-                break
+        companies = self.env["res.company"].sudo().search_fetch(
+            [], ["currency_id", "country_id", "account_fiscal_country_id", "late_payment_go_live_date"])
+        sends = {company: company._late_payment_sends_on(today) for company in companies}
+        batch_model = self.env["late.payment.batch"]
+        deadline = batch_model._late_payment_turn_deadline()
+        # first the invoice PDFs the reminders due today attach, by their own batches (committed,
+        # bounded by time): a sending batch then finds them stored
+        if not self._late_payment_cron_invoice_pdfs([company for company in companies if sends[company]], today,
+                                                    deadline):
+            return  # the turn is over: Odoo runs the action again soon, the PDFs go on
+        todo = [(company, dossier_model._late_payment_run_candidates(company, today)) for company in companies]
+
+        def process(company, ids):
+            return dossier_model._late_payment_run_batch(company, ids, send=sends[company])
+
+        def skip(company, ids, _error):
+            dossier_model._late_payment_mark_run(company, ids, today)
+
+        def describe(company, partner_id):
+            return self.env["res.partner"].sudo().browse(partner_id).display_name
+
+        batch_model._late_payment_batches(
+            self.env._("Daily follow-up run"), todo, process, skip=skip, describe=describe, max_size=batch_size,
+            deadline=deadline)
+
+    @api.model
+    def _late_payment_cron_invoice_pdfs(self, companies, today, deadline):
+        """Render, by batches bounded by time, the missing PDFs of the invoices that the
+        reminders due today in `companies` attach. Returns whether all are done (an invoice
+        whose PDF fails is skipped for the day: its reminder goes without it, and says so)."""
+        if not companies:
+            return True
+        self.env["account.move.line"].flush_model(["late_payment_next_level_id", "late_payment_next_date",
+                                                   "parent_state", "reconciled", "move_id", "company_id"])
+        self.env["late.payment.dossier"].flush_model(["partner_id", "company_id", "status", "next_action_date"])
+        rows = self.env.execute_query(SQL("""
+            SELECT DISTINCT aml.company_id, aml.move_id
+              FROM account_move_line aml
+              JOIN late_payment_level level ON level.id = aml.late_payment_next_level_id
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN res_partner partner ON partner.id = aml.partner_id
+              JOIN late_payment_dossier dossier ON dossier.partner_id = partner.commercial_partner_id
+                   AND dossier.company_id = aml.company_id
+                   AND (dossier.status = 'due' OR (dossier.status = 'planned' AND dossier.next_action_date <= %s))
+             WHERE aml.company_id = ANY(%s) AND aml.late_payment_next_date <= %s AND level.attach_invoices
+               AND level.auto AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
+               AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
+               AND NOT EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'account.move'
+                               AND a.res_id = aml.move_id AND a.res_field = 'invoice_pdf_report_file')
+             ORDER BY aml.company_id, aml.move_id
+        """, today, [company.id for company in companies], today))
+        skipped = _PDF_SKIPPED.setdefault((self.env.cr.dbname, today), set())
+        by_company = defaultdict(list)
+        for company_id, move_id in rows:
+            if move_id not in skipped:
+                by_company[company_id].append(move_id)
+        if not by_company:
+            return True
+        company_model = self.env["res.company"].sudo()
+        todo = [(company_model.browse(company_id), ids) for company_id, ids in by_company.items()]
+
+        job = self.env._("Invoice PDFs")
+
+        def process(company, ids):
+            failures = self._late_payment_store_invoice_pdfs(self.env["account.move"].sudo().browse(ids))
+            if failures:  # skipped for the day, reported to the administrators
+                skipped.update(failures)
+                self.env["late.payment.batch"]._late_payment_report_failures(
+                    job, company, list(failures.items()), describe)
+
+        def skip(_company, ids, _error):
+            skipped.update(ids)
+
+        def describe(_company, move_id):
+            return self.env["account.move"].sudo().browse(move_id).display_name
+
+        total = sum(len(ids) for _company, ids in todo)
+        done = self.env["late.payment.batch"]._late_payment_batches(
+            job, todo, process, skip=skip, describe=describe, first_size=5,
+            max_size=PDF_CHUNK, deadline=deadline)
+        return done >= total
 
     @api.model
     def action_late_payment_run_now(self):
@@ -260,11 +325,15 @@ class LatePaymentReminder(models.Model):
         today = fields.Date.context_today(self)
         dossier_model = self.env["late.payment.dossier"].sudo()
         ids = dossier_model._late_payment_run_candidates(company, today, include_done=True)
-        business_day = company._late_payment_is_business_day(today)
+        business_day = company._late_payment_sends_on(today)
         before = self.sudo().search([], order="id desc", limit=1).id or 0
         dossier_model._late_payment_run_batch(company, ids, send=business_day, origin="console")
         sent = self.search([("id", ">", before), ("company_id", "=", company.id)])
-        if not business_day:
+        if not company.late_payment_go_live_date:
+            message = self.env._(
+                "The follow-up of %(company)s has not started yet: the follow-up state of every customer was "
+                "refreshed and no reminder was sent.", company=company.name)
+        elif not business_day:
             message = self.env._(
                 "Today is not a business day for %(company)s: the follow-up state of every customer was "
                 "refreshed and no reminder was sent.", company=company.name)
@@ -344,6 +413,13 @@ class LatePaymentReminder(models.Model):
                 manual |= dossier
         if dry_run:
             return self._late_payment_plans(company, to_send, today, user)
+        if (to_send or manual) and not company.late_payment_go_live_date:
+            # nothing goes out before an administrator starts the follow-up of the company
+            if origin == "cron":
+                return self.browse()
+            raise UserError(self.env._(
+                "The follow-up of %(company)s has not started yet: an administrator starts it in the Settings "
+                "(Late Payments) or from the banner of the follow-up console.", company=company.name))
         manual._late_payment_ask_for_manual_level()
         plans = self._late_payment_plans(company, to_send, today, user)
         if not plans:
@@ -652,9 +728,10 @@ class LatePaymentReminder(models.Model):
             return
         mail_model = self.env["mail.mail"].sudo()
         vals_list, attachments_list = [], []
-        # the invoices' own PDFs, found for the whole batch at once (not a query per customer)
-        self.env["account.move"].union(
-            *(plan["lines"].move_id for plan in plans if plan["level"].attach_invoices)).mapped("invoice_pdf_report_id")
+        # the invoices' own PDFs for the whole batch at once: those missing rendered in bulk and
+        # stored as the invoices' PDF (as Odoo's sending does), so each is rendered once
+        pdf_failures = self._late_payment_store_invoice_pdfs(self.env["account.move"].union(
+            *(plan["lines"].move_id for plan in plans if plan["level"].attach_invoices)))
         for plan in plans:
             email = emails[plan["dossier"].id]
             lang = email["lang"]
@@ -666,9 +743,7 @@ class LatePaymentReminder(models.Model):
             generated = list(email.get("attachments") or [])
             generated += self._late_payment_document_pdfs(plan)
             if plan["level"].attach_invoices:
-                existing, rendered = self._late_payment_invoice_pdfs(plan["lines"].move_id)
-                attachment_ids += existing.ids
-                generated += rendered
+                attachment_ids += self._late_payment_invoice_pdfs(plan, pdf_failures).ids
             vals_list.append({
                 "subject": email.get("subject") or "",
                 "body": body,
@@ -729,19 +804,84 @@ class LatePaymentReminder(models.Model):
                 "Statement of account - %(customer)s.pdf", customer=plan["partner"].name), content))
         return documents
 
+    def _late_payment_invoice_pdfs(self, plan, failures):
+        """The stored PDFs of the invoices of `plan`; an invoice whose PDF could not be made (see
+        `_late_payment_store_invoice_pdfs`) is left out, the reason noted on the reminder."""
+        invoices = plan["lines"].move_id.filtered(lambda move: move.is_invoice(include_receipts=True))
+        missing = invoices.filtered(lambda move: move.id in failures)
+        if missing:
+            reminder = plan["reminder"]
+            reminder.note = "\n".join(filter(None, [reminder.note, self.env._(
+                "Sent without the PDF of %(invoices)s: %(reason)s",
+                invoices=", ".join(missing.mapped("name")), reason=failures[missing[0].id])]))
+        return (invoices - missing).invoice_pdf_report_id
+
     @api.model
-    def _late_payment_invoice_pdfs(self, moves):
-        """(attachments, [(name, content)]): the invoices' own PDF when they have one, else the
-        invoice report rendered now (one invoice at a time: unpatched wkhtmltopdf cannot merge
-        documents)."""
-        invoices = moves.filtered(lambda move: move.is_invoice(include_receipts=True))
-        existing = invoices.invoice_pdf_report_id
-        rendered = []
-        report_model = self.env["ir.actions.report"].sudo()
-        for invoice in invoices.filtered(lambda move: not move.invoice_pdf_report_id):
-            content, _kind = report_model._render_qweb_pdf(INVOICE_REPORT, invoice.ids)
-            rendered.append((invoice._get_invoice_report_filename(), content))
-        return existing, rendered
+    def _late_payment_store_invoice_pdfs(self, moves, chunk=PDF_CHUNK):
+        """Render the invoices of `moves` that have no PDF yet, many per wkhtmltopdf call (Odoo
+        splits the document per invoice), and store each as the invoice's PDF, as Odoo's own
+        sending does (`account.move.send`): rendered once, then reused by every reminder.
+        Returns {invoice id: reason} of those whose PDF could not be made (a chunk that fails is
+        rendered again one invoice at a time)."""
+        invoices = moves.filtered(lambda move: move.is_invoice(include_receipts=True) and move.state == "posted")
+        todo = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
+        failures = {}
+        for company, company_invoices in todo.grouped("company_id").items():
+            for start in range(0, len(company_invoices), chunk):
+                part = company_invoices[start:start + chunk]
+                try:
+                    with self.env.cr.savepoint():
+                        self._late_payment_render_invoice_pdfs(company, part)
+                    continue
+                except Exception as error:  # each invoice alone below
+                    if len(part) == 1:
+                        failures[part.id] = str(error) or type(error).__name__
+                        _logger.warning("Late payments: the PDF of %s could not be made: %s", part.name, error)
+                        continue
+                    _logger.info("Late payments: %s invoice PDFs could not be made together (%s): one by one",
+                                 len(part), error)
+                for invoice in part:
+                    try:
+                        with self.env.cr.savepoint():
+                            self._late_payment_render_invoice_pdfs(company, invoice)
+                    except Exception as error:
+                        failures[invoice.id] = str(error) or type(error).__name__
+                        _logger.warning("Late payments: the PDF of %s could not be made: %s", invoice.name, error)
+        return failures
+
+    @api.model
+    def _late_payment_render_invoice_pdfs(self, company, invoices):
+        """One wkhtmltopdf call for `invoices` (one company), split per invoice and stored."""
+        report = self.env.ref(INVOICE_REPORT).sudo()
+        report_model = self.env["ir.actions.report"].sudo().with_company(company)
+        started = time.monotonic()
+        if report_model._is_invoice_report(report.report_name) and any(
+                invoice.move_type == "entry" for invoice in invoices):
+            raise UserError(self.env._("Only invoices could be printed."))
+        if tools.config["test_enable"] and not self.env.context.get("force_report_rendering"):
+            content, kind = report_model._pre_render_qweb_pdf(report.report_name, res_ids=invoices.ids)
+            by_id = report_model._get_splitted_report(report.report_name, content, kind)
+        else:  # many per wkhtmltopdf call (models/late_payment_reminder_pdf.py)
+            by_id = self._late_payment_render_pdfs_in_one(report, company, invoices)
+        # (make bench reads these lines: the PDFs rendered per second)
+        _logger.info("Late payments: %s invoice PDFs rendered in %.2f s", len(invoices), time.monotonic() - started)
+        missing = [invoice for invoice in invoices if not by_id.get(invoice.id)]
+        if missing:
+            raise UserError(self.env._("The invoice report could not be split per invoice: %(invoices)s",
+                                       invoices=", ".join(invoice.name for invoice in missing)))
+        attachments = self.env["ir.attachment"].sudo().create([{
+            "name": invoice._get_invoice_report_filename(report=report),
+            "raw": by_id[invoice.id],
+            "mimetype": "application/pdf",
+            "res_model": "account.move",
+            "res_id": invoice.id,
+            "res_field": "invoice_pdf_report_file",
+        } for invoice in invoices])
+        for invoice, attachment in zip(invoices, attachments, strict=True):
+            if not invoice.message_main_attachment_id:
+                invoice.sudo().message_main_attachment_id = attachment
+        invoices.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        return attachments
 
     # -- letters ----------------------------------------------------------------------------------
     def _late_payment_render_letters(self, plans):

@@ -43,6 +43,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.late_payment_indemnity_account_id", readonly=False)
 
     late_payment_credit_guard = fields.Boolean(related="company_id.late_payment_credit_guard", readonly=False)
+    late_payment_go_live_date = fields.Date(related="company_id.late_payment_go_live_date")
+    late_payment_go_live_mode = fields.Selection(related="company_id.late_payment_go_live_mode")
     late_payment_status_lookup = fields.Boolean(
         string="Look up French customers' company status", config_parameter="account_late_payment.status_lookup",
         help="Every week, ask the French government's company register (API Recherche d'entreprises) and BODACC "
@@ -80,3 +82,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.late_payment_risk_min_settled", readonly=False)
     late_payment_risk_no_history_score = fields.Float(
         related="company_id.late_payment_risk_no_history_score", readonly=False)
+
+    def action_late_payment_go_live(self):
+        """Settings: the preview of the first run, and the two ways to start the follow-up."""
+        self.company_id._late_payment_check_go_live_caller()
+        return self.env["ir.actions.act_window"]._for_xml_id("account_late_payment.action_late_payment_go_live_wizard")

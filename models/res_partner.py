@@ -788,13 +788,17 @@ class ResPartner(models.Model):
         """, cutoff))
         partners = self.browse([row[0] for row in rows])
         partners = partners.filtered(lambda partner: partner._late_payment_siren())
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(partners))
-        for start in range(0, len(partners), batch_size):
-            batch = partners[start:start + batch_size]
-            batch._late_payment_check_company_status()
-            if not cron._commit_progress(len(batch)):
-                break
+
+        def process(_key, ids):
+            self.browse(ids)._late_payment_check_company_status()
+
+        def skip(_key, ids, _error):
+            # looked up again after the recheck delay
+            self.browse(ids).sudo().write({"late_payment_status_checked_on": fields.Datetime.now()})
+
+        self.env["late.payment.batch"]._late_payment_batches(
+            self.env._("Company status lookup"), [(self._name, partners.ids)], process, skip=skip,
+            describe=lambda _key, partner_id: self.browse(partner_id).display_name, max_size=batch_size)
 
     # -- external API (JSON-2 /json/2/res.partner/<method>, XML-RPC): see models/late_payment_api.py --
     def late_payment_status(self, at_date=None):

@@ -37,3 +37,6 @@ from . import test_security
 from . import test_settlement_concurrency
 from . import test_security_demo
 from . import test_cadence_replay
+from . import test_go_live
+from . import test_cron_batches
+from . import test_invoice_pdfs

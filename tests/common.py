@@ -20,6 +20,14 @@ class LatePaymentAdminCommon(AccountTestInvoicingCommon):
     def get_default_groups(cls):
         return super().get_default_groups() | cls.env.ref("account_late_payment.group_late_payment_admin")
 
+    @classmethod
+    def _create_company(cls, **create_values):
+        """The test companies' follow-up is started (a new company waits for an administrator)."""
+        company = super()._create_company(**create_values)
+        company.sudo().write({"late_payment_go_live_date": DUE - timedelta(days=365),
+                              "late_payment_go_live_mode": "send"})
+        return company
+
 
 class LatePaymentCommon(LatePaymentAdminCommon):
     """Invoices, payments and dossiers for the follow-up tests."""

@@ -66,9 +66,13 @@ class TestReminderConcurrency(TransactionCase):
             self.assertEqual(set(env["late.payment.dossier"].search([("partner_id", "in", partners.ids)])
                                  .mapped("status")), {"due"})
             self.assertTrue(company._late_payment_is_business_day(TODAY))
+            # the follow-up of the company is started (restored afterwards)
+            started = company.late_payment_go_live_date, company.late_payment_go_live_mode
+            company.write({"late_payment_go_live_date": DUE, "late_payment_go_live_mode": "send"})
         # committed when the `with` block ends
         self.data = {"company": company.id, "partners": partners.ids, "move": move.id, "journal": journal.id}
         self.addCleanup(self._remove_data)
+        self.addCleanup(self._restore_go_live, *started)
 
     def _remove_data(self):
         """Remove what the test committed (also what an interrupted earlier run left)."""
@@ -85,6 +89,11 @@ class TestReminderConcurrency(TransactionCase):
             moves.unlink()
             journals.unlink()
             partners.unlink()
+
+    def _restore_go_live(self, go_live_date, mode):
+        with self.registry.cursor() as cr:
+            self._cursor_env(cr).ref("base.main_company").write({
+                "late_payment_go_live_date": go_live_date, "late_payment_go_live_mode": mode})
 
     # -- helpers ---------------------------------------------------------------------------
     def _cursor_env(self, cr):

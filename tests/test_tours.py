@@ -24,6 +24,7 @@ class TestTours(AccountTestInvoicingCommon, HttpCase):
             "name": "Console Customer", "email": "billing@console-customer.example", "is_company": True,
             "street": "1 Main Street", "city": "Springfield", "zip": "12345"})
         today = fields.Date.context_today(self.env.user)
+        self.env.company.sudo().late_payment_go_live_date = today  # the follow-up has started
         invoice = self._create_invoice_one_line(
             price_unit=800.0, partner_id=customer, invoice_date=today - timedelta(days=20),
             invoice_payment_term_id=self.pay_terms_a, post=True)

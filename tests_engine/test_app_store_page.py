@@ -131,3 +131,9 @@ def test_migration_scripts_are_harmless_skeletons(path):
     if path.parent.name == "19.0.1.0.1":
         script.migrate(cursor, "19.0.1.0.0")
         assert cursor.queries == []  # the skeleton changes nothing
+    elif path.name == "post-go-live.py":
+        script.migrate(cursor, "19.0.1.0.1")
+        # an updated installation stays started: one update of the companies not started
+        assert len(cursor.queries) == 1
+        assert "SET late_payment_go_live_date = CURRENT_DATE" in cursor.queries[0][0]
+        assert "WHERE late_payment_go_live_date IS NULL" in cursor.queries[0][0]

@@ -19,6 +19,17 @@ for N/10 customers (unless --no-scaling):
    policy like ours: the time of its credit-control run (a credit line for every overdue
    invoice), beside ours.
 
+4. at N customers (unless --no-golive; --golive-only for this scenario alone), "an existing
+   ledger, no stored PDFs": in a copy of the database, no reminder ever sent, no level reached,
+   no invoice PDF stored, the follow-up not started (tools/bench_odoo.py GoLive); Odoo runs
+   with workers (`--workers 2 --max-cron-threads 1`, default time limits, limit_time_real_cron
+   120 s), the follow-up is started with `send` as an administrator would, the scheduled action
+   runs in the cron worker until it reports nothing left; then every customer the preview said
+   was due must have got exactly one reminder with all its invoices' PDFs attached. Reported:
+   the time of the first day's run, the PDFs rendered per second, the longest batch (one
+   transaction) from the run's own log, the longest transaction seen in PostgreSQL, and the
+   workers Odoo killed (none expected). Its server log is .build/bench/golive-server.log.
+
 Prints a Markdown table and writes it, with the machine and the command, to bench/RESULTS.md
 (--results to write elsewhere). Odoo's output goes to .build/bench/bench.log.
 """
@@ -27,6 +38,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -72,6 +84,7 @@ class Bench:
         self.cluster = pgcluster.Cluster(BENCH_DIR / "pg", persistent=True)
         self.phases = []
         self.rows = []
+        self.golive_rows = []
 
     # -- plumbing --------------------------------------------------------------------------------
     def config(self, with_oca=False):
@@ -179,6 +192,112 @@ class Bench:
         if not self.args.keep:
             self.cluster.drop_database(oca_db)
 
+    def golive(self, db, customers):
+        """An existing ledger, no stored PDFs: the first day's run after going live, in Odoo with
+        workers (2 HTTP workers, 1 cron worker, Odoo's default time limits: a scheduled action is
+        killed after limit_time_real_cron = 120 s)."""
+        golive_db = f"{db}_golive"
+        self.copy_db(db, golive_db)
+        port = pgcluster.free_port()
+        expected = BENCH_DIR / "golive-expected.json"
+        prepared = self.shell(golive_db, "golive_prepare", expected=str(expected), http_port=port)[-1]
+        if "golive_skipped" in prepared:
+            print(f"   {prepared['golive_skipped']}", flush=True)
+            return
+        print(f"   {prepared}", flush=True)
+        server_log = BENCH_DIR / "golive-server.log"
+        server_log.write_text("")
+        command = [self.odoo_bin, "server", "-c", str(self.cfg), "-d", golive_db, "--db-filter", f"^{golive_db}$",
+                   "--http-port", str(port), "--workers", "2", "--max-cron-threads", "1",
+                   "--limit-time-real-cron", "120", "--log-level", "info", "--logfile", str(server_log)]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        cron_id = prepared["cron_id"]
+        longest_xact = 0.0
+        try:
+            self.wait_http(port)
+            started = time.perf_counter()
+            self.shell(golive_db, "golive_start")
+            done_polls = 0
+            while time.perf_counter() - started < self.args.golive_timeout:
+                time.sleep(2)
+                state = self.cluster.psql(f"""
+                    SELECT (SELECT count(*) FROM ir_cron_trigger WHERE cron_id = {cron_id}),
+                           (SELECT coalesce((SELECT remaining FROM ir_cron_progress WHERE cron_id = {cron_id}
+                                             ORDER BY id DESC LIMIT 1), -1)),
+                           (SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0) FROM pg_stat_activity
+                             WHERE datname = '{golive_db}' AND state != 'idle' AND backend_type = 'client backend'
+                               AND query NOT LIKE '%pg_stat_activity%'),
+                           (SELECT count(*) FROM late_payment_reminder)""", golive_db).split("|")
+                triggers, remaining, xact, reminders = int(state[0]), int(state[1]), float(state[2]), int(state[3])
+                longest_xact = max(longest_xact, xact)
+                done_polls = done_polls + 1 if (triggers == 0 and remaining == 0) else 0
+                if done_polls >= 3:  # reported done and nothing more to run, three polls in a row
+                    break
+            seconds = time.perf_counter() - started
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        checked = self.shell(golive_db, "golive_check", expected=str(expected))[-1]
+        log = server_log.read_text(errors="replace")
+        batches = [float(match)
+                   for match in re.findall(r"Late payments: .*: a batch of \d+ records in ([\d.]+) s", log)]
+        pdfs = [(int(count), float(secs)) for count, secs in
+                re.findall(r"Late payments: (\d+) invoice PDFs rendered in ([\d.]+) s", log)]
+        killed = len(re.findall(r"WorkerCron \(\d+\) timeout|virtual real time limit|CPU time limit", log))
+        pdf_count, pdf_seconds = sum(count for count, _s in pdfs), sum(secs for _c, secs in pdfs)
+        record = {
+            **checked, "seconds": round(seconds, 1), "reminders_total": reminders,
+            "longest_batch_s": round(max(batches, default=0.0), 1), "batches": len(batches),
+            "longest_transaction_s": round(longest_xact, 1), "pdfs_rendered": pdf_count,
+            "pdf_calls": len(pdfs), "pdf_seconds": round(pdf_seconds, 1),
+            "pdfs_per_s": round(pdf_count / pdf_seconds, 2) if pdf_seconds else 0.0,
+            "s_per_pdf": round(pdf_seconds / pdf_count, 3) if pdf_count else 0.0,
+            "workers_killed": killed, "complete": done_polls >= 3,
+        }
+        self.golive_rows.append((customers, record))
+        print(f"   {record}", flush=True)
+        if not self.args.keep:
+            self.cluster.drop_database(golive_db)
+
+    def wait_http(self, port, timeout=300):
+        import urllib.request
+
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/web/health", timeout=5)
+                return
+            except OSError:
+                time.sleep(2)
+        sys.exit(f"Odoo with workers did not answer on port {port}")
+
+    def golive_table(self):
+        if not self.golive_rows:
+            return ""
+        lines = [
+            "", "### An existing ledger, no stored PDFs: the first day's run after going live", "",
+            "Odoo with workers (`--workers 2 --max-cron-threads 1`, default time limits: "
+            "`limit_time_real_cron` 120 s, `limit_time_cpu` 60 s), the follow-up started with `send`, "
+            "the scheduled action run by the cron worker until done.", "",
+            "| customers | due customers | reminded (once each) | with all their invoices | first day's run | "
+            "PDFs rendered | PDFs per second (s per PDF) | longest batch | longest transaction seen | "
+            "workers killed |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for customers, r in self.golive_rows:
+            once = r["reminded"] - r["twice"]
+            with_all = r["reminded"] - r["without_all_invoices"]
+            lines.append(
+                f"| {customers:,} | {r['expected']:,} | {once:,} (twice: {r['twice']}, missing: {r['missing']}) | "
+                f"{with_all:,} | {r['seconds']:.0f} s{'' if r['complete'] else ' (not finished)'} | "
+                f"{r['pdfs_rendered']:,} in {r['pdf_calls']} calls | {r['pdfs_per_s']:.2f} ({r['s_per_pdf']:.3f} s) | "
+                f"{r['longest_batch_s']:.1f} s ({r['batches']} batches) | {r['longest_transaction_s']:.1f} s | "
+                f"{r['workers_killed']} |")
+        return "\n".join(lines)
+
     # -- output ----------------------------------------------------------------------------------
     @staticmethod
     def row_text(customers, label, record):
@@ -272,19 +391,32 @@ class Bench:
         started = time.perf_counter()
         try:
             self.cfg = self.config()
-            self.timed("database with the addon (French company)", self.base)
+            # --golive-only --keep: the databases a previous run kept are used again
+            reuse = self.args.golive_only and self.args.keep and self.cluster.database_exists(
+                f"lpb_{self.args.customers}")
+            if not (self.args.golive_only and self.args.keep and self.cluster.database_exists("lpb_base")):
+                self.timed("database with the addon (French company)", self.base)
+            else:
+                self.odoo(["-d", "lpb_base", "-u", odoo_env.MODULE, "--stop-after-init", "--log-level=warn"])
             sizes = [self.args.customers]
             if not self.args.no_scaling and self.args.customers >= 20:
                 sizes.insert(0, self.args.customers // 10)
+            if self.args.golive_only:
+                sizes = [self.args.customers]
+                self.args.no_oca = True
             for customers in sizes:
-                db = self.timed(f"generation of {customers:,} customers", self.generate, customers)
-                self.timed(f"measures at {customers:,} customers", self.measure, db, customers)
+                db = f"lpb_{customers}" if reuse else self.timed(
+                    f"generation of {customers:,} customers", self.generate, customers)
+                if not self.args.golive_only:
+                    self.timed(f"measures at {customers:,} customers", self.measure, db, customers)
                 if not self.args.no_oca:
                     self.timed(f"OCA credit control at {customers:,} customers", self.oca, db, customers)
+                if not self.args.no_golive and (customers == self.args.customers or self.args.golive_all):
+                    self.timed(f"go-live with workers at {customers:,} customers", self.golive, db, customers)
                 if not self.args.keep:
                     self.cluster.drop_database(db)
             self.phases.append(("total", time.perf_counter() - started))
-            table = self.table()
+            table = self.table() + self.golive_table()
             print(table, flush=True)
             command = "make bench" + (f" N={self.args.customers}" if self.args.customers != 10000 else "")
             self.write_results(command, table)
@@ -303,6 +435,11 @@ def main():
     parser.add_argument("--no-scaling", action="store_true", help="only N customers, not N/10 as well")
     parser.add_argument("--no-oca", action="store_true", help="without OCA's credit control")
     parser.add_argument("--keep", action="store_true", help="keep the databases (.build/bench/pg)")
+    parser.add_argument("--no-golive", action="store_true",
+                        help="without the go-live scenario (an existing ledger, no stored PDFs, Odoo with workers)")
+    parser.add_argument("--golive-all", action="store_true", help="the go-live scenario at N/10 customers too")
+    parser.add_argument("--golive-only", action="store_true", help="only the go-live scenario (no measures, no OCA)")
+    parser.add_argument("--golive-timeout", type=int, default=3600, help="seconds the first day's run may take")
     parser.add_argument("--results", default=str(odoo_env.REPO / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     Bench(args).run()

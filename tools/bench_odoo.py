@@ -56,6 +56,8 @@ def report(**values):
 def main(env, phase, args):
     if phase == "generate":
         Generator(env, args).run()
+    elif phase.startswith("golive_"):
+        getattr(GoLive(env, args), phase[len("golive_"):])()
     else:
         Measure(env, args).run(phase)
 
@@ -105,7 +107,10 @@ class Generator:
         env = self.env
         company = self.company
         company.write({"email": "compta@bench.example", "street": "1 rue de la Paix", "zip": "75002",
-                       "city": "Paris", "phone": "+33 1 00 00 00 00"})
+                       "city": "Paris", "phone": "+33 1 00 00 00 00",
+                       # an installation in use for a year: its follow-up started then
+                       "late_payment_go_live_date": self.today - timedelta(days=365),
+                       "late_payment_go_live_mode": "send"})
         self.tax = company.account_sale_tax_id
         assert self.tax and self.tax.amount == 20, self.tax
         self.product = env["product.product"].create({
@@ -624,3 +629,95 @@ class Measure:
                                                      "company_id": self.company.id})
         run.generate_credit_lines()
         return {"lines": len(run.line_ids), "customers": len(run.line_ids.partner_id)}
+
+
+# -- go-live on an existing ledger, no stored PDFs, in Odoo with workers (tools/bench.py) ------------
+class GoLive:
+    """The addon just installed on a company with a ledger: no reminder was ever sent, no invoice
+    has a stored PDF, the follow-up not started. `prepare` makes that state from a generated
+    database and writes what the first run must send; tools/bench.py then runs Odoo with
+    workers, `start` starts the follow-up with 'send' as an administrator would, the scheduled
+    action runs in the cron worker, and `check` compares what was sent with what was due."""
+
+    RUN_CRON = "account_late_payment.ir_cron_late_payment_run"
+
+    def __init__(self, env, args):
+        self.env = env
+        self.args = args
+        self.company = env.company
+        self.today = fields.Date.context_today(env["res.partner"])
+        self.expected_path = Path(args.get("expected") or "/dev/null")
+
+    def prepare(self):
+        env, cr, company = self.env, self.env.cr, self.company
+        if not company._late_payment_is_business_day(self.today):
+            report(golive_skipped=f"{self.today} is not a business day in France: the first run sends nothing")
+            return
+        # nothing sent yet: no reminder, no level reached, no stored invoice PDF, not started
+        cr.execute("DELETE FROM late_payment_reminder_line")
+        cr.execute("DELETE FROM late_payment_reminder")
+        cr.execute("UPDATE account_move_line SET late_payment_level_id = NULL, late_payment_level_date = NULL "
+                   "WHERE late_payment_level_id IS NOT NULL")
+        cr.execute("DELETE FROM ir_attachment "
+                   "WHERE res_model = 'account.move' AND res_field = 'invoice_pdf_report_file'")
+        pdfs_removed = cr.rowcount
+        cr.execute("UPDATE late_payment_dossier SET last_run_date = NULL")
+        # a database copied without its filestore: the style sheets wkhtmltopdf loads are built again
+        cr.execute("DELETE FROM ir_attachment WHERE url LIKE '/web/assets/%%'")
+        company.write({"late_payment_go_live_date": False, "late_payment_go_live_mode": False})
+        env.invalidate_all()
+        env["late.payment.dossier"]._late_payment_refresh(company=company)
+        # what the first run must send: the preview's reminders, each with its invoices
+        plans, manual = company._late_payment_first_run_plans()
+        expected = {
+            str(plan["partner"].id): sorted(plan["lines"].move_id.filtered(lambda m: m.is_invoice()).ids)
+            if plan["level"].attach_invoices else []
+            for plan in plans
+        }
+        self.expected_path.write_text(json.dumps(expected))
+        # only the follow-up run in the cron worker: Odoo's other jobs (the mail queue...) wait
+        run_cron = env.ref(self.RUN_CRON)
+        cr.execute("UPDATE ir_cron SET active = (id = %s)", [run_cron.id])
+        run_cron.nextcall = fields.Datetime.now() + timedelta(days=1)
+        cr.execute("DELETE FROM ir_cron_trigger")
+        cr.execute("DELETE FROM ir_cron_progress")
+        env["ir.config_parameter"].sudo().set_param("report.url", f"http://127.0.0.1:{self.args['http_port']}")
+        cr.commit()
+        invoices = len({move for moves in expected.values() for move in moves})
+        report(golive_prepared=True, customers=len(expected), manual=len(manual), invoices_to_attach=invoices,
+               pdfs_removed=pdfs_removed, cron_id=run_cron.id)
+
+    def start(self):
+        """As an administrator would: Settings > Late Payments > Start the follow-up > Send."""
+        self.company.late_payment_go_live("send")
+        self.env.cr.commit()
+        report(golive_started=str(fields.Datetime.now()))
+
+    def check(self):
+        expected = {int(key): set(value) for key, value in json.loads(self.expected_path.read_text()).items()}
+        rows = self.env.execute_query(SQL("""
+            SELECT r.partner_id, r.id, r.mail_message_id FROM late_payment_reminder r
+             WHERE r.company_id = %s AND r.date = %s AND r.result != 'failed'
+        """, self.company.id, self.today))
+        by_partner = {}
+        for partner_id, reminder_id, message_id in rows:
+            by_partner.setdefault(partner_id, []).append((reminder_id, message_id))
+        twice = sorted(partner for partner, reminders in by_partner.items() if len(reminders) > 1)
+        missing = sorted(set(expected) - set(by_partner))
+        unexpected = sorted(set(by_partner) - set(expected))
+        attached = {row[0]: set(row[1] or []) for row in self.env.execute_query(SQL("""
+            SELECT rel.message_id, array_agg(a.res_id) FILTER (WHERE a.res_field = 'invoice_pdf_report_file')
+              FROM message_attachment_rel rel JOIN ir_attachment a ON a.id = rel.attachment_id
+             WHERE rel.message_id = ANY(%s) GROUP BY rel.message_id
+        """, [message_id for _p, reminders in by_partner.items() for _r, message_id in reminders if message_id]))}
+        without = sorted(partner for partner, invoices in expected.items() if partner in by_partner and any(
+            not invoices <= attached.get(message_id, set()) for _r, message_id in by_partner[partner]))
+        failed = self.env.execute_query(SQL(
+            "SELECT count(*) FROM late_payment_reminder WHERE company_id = %s AND result = 'failed'",
+            self.company.id))[0][0]
+        stored = self.env.execute_query(SQL(
+            "SELECT count(*) FROM ir_attachment "
+            "WHERE res_model = 'account.move' AND res_field = 'invoice_pdf_report_file'"))[0][0]
+        report(golive_checked=True, expected=len(expected), reminded=len(by_partner), twice=len(twice),
+               missing=len(missing), unexpected=len(unexpected), without_all_invoices=len(without), failed=failed,
+               pdfs_stored=stored, examples={"twice": twice[:5], "missing": missing[:5], "without": without[:5]})
