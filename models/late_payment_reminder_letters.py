@@ -224,7 +224,7 @@ class LatePaymentReminder(models.Model):
     def late_payment_letter_queue_summary(self):
         """What the console shows about the day's letters: a sentence, empty when none waits."""
         if not self.env.user.has_group(USER_GROUP):
-            return {"count": 0, "text": ""}
+            raise AccessError(self.env._("Only the late payment users may see the follow-up console."))
         queue = self._late_payment_letter_queue()
         if not queue["count"]:
             return {"count": 0, "text": ""}

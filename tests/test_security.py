@@ -32,6 +32,8 @@ OWN_COMPANY = {
     "late.payment.dashboard.action_open": "opens the dashboard of the caller's own company",
     "late.payment.reminder.action_late_payment_run_now": "runs the follow-up of the caller's own company",
     "late.payment.reminder.action_print_day_letters": "prints the letters of the caller's own company",
+    "late.payment.reminder.late_payment_letter_queue_summary": "counts the letters of the caller's own company",
+    "res.company.late_payment_go_live_banner": "says whether the caller's own company has started",
 }
 NOT_CALLED_FOR_OTHER_COMPANY = {
     # the reference rates are one table for every company, filled from the ECB's public data
@@ -149,6 +151,11 @@ class TestAccessMatrix(SecurityCommon):
                 "instalment_count": 2}),
             "late.payment.reminder.cancel": env["late.payment.reminder.cancel"].create(
                 {"reminder_ids": [Command.set(self.reminder.ids)], "reason": "Matrix"}),
+            "late.payment.send.wizard": env["late.payment.send.wizard"].with_company(self.company).create(
+                {"dossier_ids": [Command.set(self.dossier.ids)]}),
+            "late.payment.go.live.wizard": env["late.payment.go.live.wizard"].with_company(self.company).create(
+                {"company_id": self.company.id}),
+            "res.company": self.company,
         }
 
     def _fingerprint(self):
