@@ -499,14 +499,25 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _late_payment_sent_levels(self, company, partners):
         """{commercial partner id: [(level id, last day a reminder to it reached that level)]}: the
-        reminders that went (not the failed ones), in one query."""
+        reminders that went (not the failed ones), and the levels its open lines reached without a
+        reminder in the log (a quiet go-live counts them as reached; data kept from before the
+        customer's cadence), in one query."""
         self.env["late.payment.reminder"].flush_model(["partner_id", "company_id", "level_id", "date", "result"])
+        self.env["account.move.line"].flush_model(
+            ["partner_id", "company_id", "late_payment_level_id", "late_payment_level_date", "reconciled"])
         rows = self.env.execute_query(SQL("""
             SELECT partner_id, level_id, MAX(date)
-              FROM late_payment_reminder
-             WHERE company_id = %s AND partner_id = ANY(%s) AND result != 'failed'
+              FROM (SELECT partner_id, level_id, date
+                      FROM late_payment_reminder
+                     WHERE company_id = %(company)s AND partner_id = ANY(%(partners)s) AND result != 'failed'
+                     UNION ALL
+                    SELECT partner.commercial_partner_id, aml.late_payment_level_id, aml.late_payment_level_date
+                      FROM account_move_line aml
+                      JOIN res_partner partner ON partner.id = aml.partner_id
+                     WHERE aml.company_id = %(company)s AND partner.commercial_partner_id = ANY(%(partners)s)
+                       AND aml.late_payment_level_id IS NOT NULL AND aml.reconciled IS NOT TRUE) AS reached
              GROUP BY partner_id, level_id
-        """, company.id, list(partners.ids)))
+        """, company=company.id, partners=list(partners.ids)))
         result = defaultdict(list)
         for partner_id, level_id, day in rows:
             result[partner_id].append((level_id, day))

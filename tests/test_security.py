@@ -156,6 +156,7 @@ class TestAccessMatrix(SecurityCommon):
             "late.payment.go.live.wizard": env["late.payment.go.live.wizard"].with_company(self.company).create(
                 {"company_id": self.company.id}),
             "res.company": self.company,
+            "res.config.settings": env["res.config.settings"].with_company(self.company).create({}),
         }
 
     def _fingerprint(self):
