@@ -7,7 +7,7 @@ import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ConcurrencyError, UserError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_date, formatLang
 from odoo.tools.sql import column_exists, create_column
@@ -440,9 +440,11 @@ class AccountMove(models.Model):
     def action_late_payment_free_waived_penalties(self):
         """Free the days waived by crediting these penalty invoices in full: the next penalty
         invoice may claim them again. Late payments Administrators only."""
-        if not self.env.user.has_group("account_late_payment.group_late_payment_admin"):
-            raise UserError(self.env._("Only a Late payments Administrator can free waived penalties."))
+        if not self.env.su and not self.env.user.has_group("account_late_payment.group_late_payment_admin"):
+            raise AccessError(self.env._("Only a Late payments Administrator can free waived penalties."))
         self._late_payment_check_api_caller()
+        check_records(self, "write")
+        # sudo (access checked above): the penalty ledger is written by the addon only
         rows = self.sudo().late_payment_penalty_line_ids.filtered(lambda row: row.state == "waived")
         if not rows:
             raise UserError(self.env._("These penalty invoices have no waived penalties to free."))

@@ -37,7 +37,7 @@ class ResCompany(models.Model):
 
     def _late_payment_check_go_live_caller(self):
         """Only a late payment administrator of these companies may start their follow-up."""
-        if not self.env.su and (not self.env.user.has_group(ADMIN_GROUP) or self - self.env.user.company_ids):
+        if not self.env.su and (not self.env.user.has_group(ADMIN_GROUP) or self - self.env.companies):
             raise AccessError(self.env._(
                 "Only a late payment administrator of the company may start its follow-up."))
 

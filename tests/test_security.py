@@ -24,6 +24,7 @@ ARGUMENTS = {
     "reason": "Matrix test",
     "date": "2199-01-01",
     "amount": 10.0,
+    "mode": "send",
 }
 # Methods a Late payments Administrator of another company may call without an access error,
 # and why: they act on the caller's own company only (model-level, no record given) or on
