@@ -156,6 +156,9 @@ def odoo_suite(odoo_bin, tally):
         odoo_env.ensure_packages(odoo_bin, {"websocket": "websocket-client"})
         if not any(shutil.which(b) for b in ("chromium", "google-chrome", "chromium-browser", "google-chrome-stable")):
             pgcluster.install_debian_packages(["chromium"])
+    # the letters and the invoice PDFs attached to reminders are rendered by wkhtmltopdf, as in production
+    if not shutil.which("wkhtmltopdf"):
+        pgcluster.install_debian_packages(["wkhtmltopdf"])
     tmp = Path(tempfile.mkdtemp(prefix="lp-test-"))
     tmp.chmod(0o755)  # the PostgreSQL server runs as an unprivileged user
     cluster = pgcluster.Cluster(tmp / "pg")
