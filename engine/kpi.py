@@ -1,6 +1,6 @@
 """Receivables measures: aged balance, DSO, CEI, shares overdue, days beyond terms, recovery.
 
-The definitions are those of DOMAIN.md section 6 ("Measuring") and DESIGN.md ("Measure"):
+The definitions (docs/design.md, "Measures"):
 
 - aged balance buckets: not due, 1-30, 31-60, 61-90, over 90 days past due;
 - DSO simple = receivables at the end / credit sales of the period x days of the period;

@@ -1,8 +1,7 @@
 """Customer risk score: 0 = best, 100 = worst, explainable factor by factor.
 
-The default formula is DESIGN.md's decision "Risk score (default formula, weights
-configurable)", with the practice of DOMAIN.md section 5 (amount-weighted days beyond terms,
-share paid late, exposure, highest level, disputes and broken promises, trend). The score is the
+The default formula is docs/design.md's "Risk score (default formula)" (amount-weighted days
+beyond terms, share paid late, exposure, highest level, disputes and broken promises, trend). The score is the
 sum of these factors, each worth at most its weight (max points):
 
 - days_late: amount-weighted average days paid beyond terms of the invoices settled in the last
@@ -16,7 +15,7 @@ sum of these factors, each worth at most its weight (max points):
 - trend: how much later the invoices due in the last 3 months were paid than the 12-month
   average (both capped at the 60 days of days_late), full points at 30 days worse. Its default
   weight is 0: the five factors above already share the 100 points, so the default formula
-  stays exactly DESIGN.md's. To use it, give it points taken from another factor (the weights
+  stays exactly docs/design.md's. To use it, give it points taken from another factor (the weights
   may not add up to more than 100). Only a worsening counts.
 
 A customer with fewer than 3 invoices settled in 12 months has no history and scores 30
@@ -59,7 +58,7 @@ FACTOR_LABELS = {
 
 @dataclass(frozen=True)
 class RiskWeights:
-    """Weights (max points) and caps of the score; the defaults are DESIGN.md's formula.
+    """Weights (max points) and caps of the score; the defaults are docs/design.md's formula.
     Invalid combinations raise ValueError (models check their settings before building one)."""
 
     window_months: int = 12
@@ -112,7 +111,7 @@ class RiskWeights:
 
 @dataclass(frozen=True)
 class RiskThresholds:
-    """Lowest score of each class above low: low < medium <= ... (DESIGN.md: 25, 50, 75)."""
+    """Lowest score of each class above low: low < medium <= ... (docs/design.md: 25, 50, 75)."""
 
     medium: float = 25.0
     high: float = 50.0

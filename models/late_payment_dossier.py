@@ -163,8 +163,11 @@ class LatePaymentDossier(models.Model):
     preview_available = fields.Boolean(compute="_compute_preview", string="Reminder to preview")
     preview_summary = fields.Char(compute="_compute_preview", string="Next reminder")
     preview_subject = fields.Char(compute="_compute_preview", string="Email subject")
-    preview_email = fields.Html(compute="_compute_preview", string="Email", sanitize=False)
-    preview_letter = fields.Html(compute="_compute_preview", string="Letter", sanitize=False)
+    # computed, never stored and read-only (no inverse: no one writes them); rendered by the addon
+    # from the tone texts (sanitized when saved) and the email layout, whose styles the sanitizer
+    # would strip
+    preview_email = fields.Html(compute="_compute_preview", string="Email", sanitize=False, readonly=True)
+    preview_letter = fields.Html(compute="_compute_preview", string="Letter", sanitize=False, readonly=True)
     # settlement
     collection_state = fields.Selection(
         COLLECTION_STATES, string="Collection", readonly=True, copy=False, tracking=True,

@@ -29,8 +29,8 @@ MENTION_FIELDS = {
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # French chart of accounts (PCG): the income accounts of the penalties, by code prefix, first found.
-# 7631 "Revenus des créances commerciales" for late interest (DOMAIN.md). For the indemnity,
-# DOMAIN.md names 7588, but in the 2025 PCG that Odoo 19 ships 7588 is "Opérations de constitution
+# 7631 "Revenus des créances commerciales" for late interest (docs/legal.md). For the indemnity,
+# 7588 is often used, but in the 2025 PCG that Odoo 19 ships 7588 is "Opérations de constitution
 # ou liquidation des fiducies": the indemnity goes to 7581 "Dédits et pénalités perçus sur achats
 # et ventes" (758 "Indemnités et autres produits" when the chart has no 7581).
 FRENCH_PENALTY_ACCOUNTS = {"interest": ("7631", "763"), "indemnity": ("7581", "758")}

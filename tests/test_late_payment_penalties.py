@@ -16,7 +16,7 @@ class TestLatePaymentPenalties(PenaltyCommon):
         return result
 
     def test_worked_example_with_partial_payments(self):
-        """DOMAIN.md: EUR 5,000.00 due 31 May 2024, 2,000.00 paid 15 Jul, the rest 30 Sep 2024."""
+        """docs/legal.md: EUR 5,000.00 due 31 May 2024, 2,000.00 paid 15 Jul, the rest 30 Sep 2024."""
         invoice = self._invoice(5000.0, "2024-05-31", invoice_date="2024-05-01")
         self._pay(invoice, 2000.0, "2024-07-15")
         self.assertEqual(invoice.payment_state, "partial")

@@ -154,7 +154,7 @@ class TestMeasure(LatePaymentAdminCommon):
 
     # -- the dashboard ------------------------------------------------------------------------
     def test_dashboard_figures(self):
-        """DOMAIN.md's count-back example: receivables 150,000 at the end of November; November
+        """docs/design.md's count-back example: receivables 150,000 at the end of November; November
         sales 100,000 (30 days), October 80,000 (31 days): 30 + 50,000 / 80,000 x 31 days."""
         late = self._invoice(1000, "2025-09-01", "2025-10-01")
         self._pay(late, 1000, "2025-11-05")  # 35 days beyond terms

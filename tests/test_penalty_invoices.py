@@ -19,7 +19,7 @@ class TestPenaltyInvoices(PenaltyCommon):
         cls.Ledger = cls.env["late.payment.penalty.line"]
         cls.interest_product = cls.env.ref("account_late_payment.product_late_payment_interest")
         cls.indemnity_product = cls.env.ref("account_late_payment.product_late_payment_indemnity")
-        # the worked example of DOMAIN.md: EUR 5,000.00 due 31 May 2024
+        # the worked example of docs/legal.md: EUR 5,000.00 due 31 May 2024
         cls.late = cls._invoice(5000.0, "2024-05-31", invoice_date="2024-05-01")
         cls._pay(cls.late, 2000.0, "2024-07-15")
         cls._pay(cls.late, 3000.0, "2024-09-30")

@@ -50,7 +50,7 @@ class RiskCommon(LatePaymentCommon):
 class TestRiskScore(RiskCommon):
 
     def _late_payer(self):
-        """DESIGN.md's formula by hand: 3 invoices settled (30 and 60 days late, one early), one
+        """docs/design.md's formula by hand: 3 invoices settled (30 and 60 days late, one early), one
         of 5,000 overdue that reached the formal notice."""
         self.company.account_use_credit_limit = True
         self.customer.with_company(self.company).credit_limit = 10000.0

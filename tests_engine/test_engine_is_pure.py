@@ -1,4 +1,4 @@
-"""engine/ is plain Python: it imports neither odoo nor any third-party package (DESIGN.md, Layers)."""
+"""engine/ is plain Python: it imports neither odoo nor any third-party package (docs/design.md, Layers)."""
 
 import ast
 import sys

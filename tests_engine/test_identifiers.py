@@ -19,7 +19,7 @@ def test_siret_is_luhn_over_fourteen_digits():
 
 
 def test_french_vat_key():
-    # DOMAIN.md: key = (12 + 3 x (SIREN mod 97)) mod 97
+    # docs/legal.md: key = (12 + 3 x (SIREN mod 97)) mod 97
     assert identifiers.french_vat("732829320") == "FR44732829320"
     assert identifiers.french_vat("552 100 554") == "FR96552100554"
     with pytest.raises(ValueError):

@@ -9,7 +9,7 @@ from engine import interest
 from engine.interest import RateSchedule, Receivable
 
 D = Decimal
-# ECB main refinancing rate, date of change -> % (DOMAIN.md)
+# ECB main refinancing rate, date of change -> % (docs/legal.md)
 ECB = [
     (date(2009, 5, 13), D("1.00")), (date(2011, 4, 13), D("1.25")), (date(2011, 7, 13), D("1.50")),
     (date(2011, 11, 9), D("1.25")), (date(2011, 12, 14), D("1.00")), (date(2012, 7, 11), D("0.75")),

@@ -156,7 +156,7 @@ def test_history_today_equals_aged_balance_of_residuals(specs, day_offset):
 
 
 def test_dso_count_back_worked_example():
-    # DOMAIN.md section 6: 30 + 50,000 / 80,000 x 31 = 49.375, shown as 49.4
+    # docs/design.md ("Measures"): 30 + 50,000 / 80,000 x 31 = 49.375, shown as 49.4
     dso = kpi.dso_count_back(150_000, [(100_000, 30), (80_000, 31), (90_000, 30)])
     assert dso == 49.375
     assert round(dso, 1) == 49.4
