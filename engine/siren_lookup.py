@@ -2,8 +2,9 @@
 
 docs/design.md ("Risk": an optional external lookup of a French company by SIREN adds its legal
 status to the profile; "Who receives": a customer in collective proceedings gets no reminder)
-and docs/legal.md ("Company register and identifiers"). No HTTP here: models/ sends the requests (with `requests`, a timeout, a
-User-Agent, at most 7 requests a second to the first service) and hands the JSON to:
+and docs/legal.md ("Company register and identifiers"). No HTTP here: models/ sends the
+requests (with `requests`, a timeout, a User-Agent, at most 7 requests a second to the first
+service) and hands the JSON to:
 
 - parse_company_search: the "API Recherche d'entreprises" answer (`results[]` with `siren`,
   `nom_complet`, `etat_administratif` A active / C ceased, `date_fermeture`, `siege.siret`,
