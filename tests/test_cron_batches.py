@@ -123,3 +123,27 @@ class TestCronBatches(LatePaymentCommon):
         self._cron(self.env["late.payment.dossier"]._cron_late_payment_settlement, day(21))
         self.assertEqual(victim.state, "broken")
 
+
+    def test_a_turn_that_ends_with_work_left_wakes_the_cron_workers(self):
+        """Odoo's cron workers sleep up to a minute before running a partly done action again:
+        a turn that stops with work left adds a trigger due now (a NOTIFY at commit wakes them)."""
+        batch = self.env["late.payment.batch"]
+        cron = self.env.ref("account_late_payment.ir_cron_late_payment_run")
+        triggers = self.env["ir.cron.trigger"].sudo()
+        before = triggers.search_count([("cron_id", "=", cron.id)])
+        processed = []
+        # the first batch uses the turn up: the second is left for the next call
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", side_effect=[5.0, 0.0]), \
+                patch.object(type(batch), "_late_payment_turn_deadline", return_value=0.0), \
+                mute_logger(BATCH_LOGGER):
+            count = batch.with_context(cron_id=cron.id)._late_payment_batches(
+                "Job", [("key", [1, 2, 3, 4])], lambda key, ids: processed.extend(ids), first_size=2)
+        self.assertEqual((count, processed), (2, [1, 2]))
+        self.assertEqual(triggers.search_count([("cron_id", "=", cron.id)]), before + 1)
+        # a turn that finishes its work adds none
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=5.0), \
+                mute_logger(BATCH_LOGGER):
+            batch.with_context(cron_id=cron.id)._late_payment_batches(
+                "Job", [("key", [3, 4])], lambda key, ids: processed.extend(ids))
+        self.assertEqual(processed, [1, 2, 3, 4])
+        self.assertEqual(triggers.search_count([("cron_id", "=", cron.id)]), before + 1)
