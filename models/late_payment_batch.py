@@ -22,6 +22,7 @@ the scheduled actions (and the tests, which patch it).
 """
 
 import logging
+import resource
 import time
 
 import psycopg2.errors
@@ -37,6 +38,7 @@ TARGET_SECONDS = 10.0  # what a batch aims at
 MAX_SECONDS = 60.0  # no transaction of a scheduled action may last longer
 MIN_PLANNED_SECONDS = 2.0  # a batch is never planned shorter
 TURN_SECONDS = 20.0  # what one call of a scheduled action works at most (its last batch aside)
+CPU_MARGIN_SECONDS = 20.0  # a batch starts only with this much CPU time left before the worker's limit
 RETRY_LATER = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
                psycopg2.errors.LockNotAvailable)
 ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
@@ -103,12 +105,25 @@ class LatePaymentBatch(models.AbstractModel):
             _PACE[pace_key] = seconds / max(len(batch), 1)
             left = max(cron._commit_progress(len(done) + len(failed), remaining=remaining + left_for_later),
                        turn_end - time.monotonic(), 0)
+            left = max(min(left, self._cpu_seconds_left() - CPU_MARGIN_SECONDS), 0)
             if not left:
                 break
             size = next_size(len(batch), seconds, max(min(left, TARGET_SECONDS), MIN_PLANNED_SECONDS), max_size)
         if queue or left_for_later:
             self._late_payment_call_again()
         return count
+
+    @api.model
+    def _cpu_seconds_left(self):
+        """CPU seconds this process may still use before Odoo kills it (`limit_time_cpu`).
+
+        Odoo's workers set the CPU limit per unit of work (RLIMIT_CPU, checked by the kernel over
+        all the process's threads); a scheduled action's turn stops taking batches before it."""
+        soft, _hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if soft == resource.RLIM_INFINITY:
+            return float("inf")
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return soft - (usage.ru_utime + usage.ru_stime)
 
     @api.model
     def _late_payment_call_again(self):

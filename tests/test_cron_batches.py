@@ -6,6 +6,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models import late_payment_batch as batch_module
 from .common import LatePaymentCommon, day
 
 BATCH_LOGGER = "odoo.addons.account_late_payment.models.late_payment_batch"
@@ -134,6 +135,7 @@ class TestCronBatches(LatePaymentCommon):
         processed = []
         # the first batch uses the turn up: the second is left for the next call
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", side_effect=[5.0, 0.0]), \
+                patch.dict(batch_module._PACE, clear=True), \
                 patch.object(type(batch), "_late_payment_turn_deadline", return_value=0.0), \
                 mute_logger(BATCH_LOGGER):
             count = batch.with_context(cron_id=cron.id)._late_payment_batches(
@@ -147,3 +149,17 @@ class TestCronBatches(LatePaymentCommon):
                 "Job", [("key", [3, 4])], lambda key, ids: processed.extend(ids))
         self.assertEqual(processed, [1, 2, 3, 4])
         self.assertEqual(triggers.search_count([("cron_id", "=", cron.id)]), before + 1)
+
+    def test_a_turn_stops_before_the_workers_cpu_limit(self):
+        """Odoo kills a worker past `limit_time_cpu` of CPU per unit of work: a turn takes no new
+        batch when less than the margin is left, and leaves the rest for the next call."""
+        batch = self.env["late.payment.batch"]
+        self.assertGreater(batch._cpu_seconds_left(), 0)
+        processed = []
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=5.0), \
+                patch.dict(batch_module._PACE, clear=True), \
+                patch.object(type(batch), "_cpu_seconds_left", return_value=10.0), \
+                mute_logger(BATCH_LOGGER):
+            count = batch._late_payment_batches(
+                "Job", [("key", [1, 2, 3, 4])], lambda key, ids: processed.extend(ids), first_size=2)
+        self.assertEqual((count, processed), (2, [1, 2]))

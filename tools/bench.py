@@ -246,7 +246,9 @@ class Bench:
                    for match in re.findall(r"Late payments: .*: a batch of \d+ records in ([\d.]+) s", log)]
         pdfs = [(int(count), float(secs)) for count, secs in
                 re.findall(r"Late payments: (\d+) invoice PDFs rendered in ([\d.]+) s", log)]
-        killed = len(re.findall(r"WorkerCron \(\d+\) timeout|virtual real time limit|CPU time limit", log))
+        # one line per worker Odoo killed (its traceback repeats the words: not counted)
+        killed = len(re.findall(r"WorkerCron \(\d+\) timeout|Worker \(\d+\) (?:virtual real time|CPU time) limit "
+                                r"\(\d+\) reached", log))
         pdf_count, pdf_seconds = sum(count for count, _s in pdfs), sum(secs for _c, secs in pdfs)
         record = {
             **checked, "seconds": round(seconds, 1), "reminders_total": reminders,
