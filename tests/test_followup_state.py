@@ -309,7 +309,7 @@ class TestFollowupState(LatePaymentCommon):
             raise ValueError("broken follow-up")
 
         with patch.object(type(self.dossiers), "_late_payment_refresh", broken), \
-                mute_logger("odoo.addons.account_late_payment.models.late_payment_dossier"):
+                mute_logger("odoo.addons.account_late_payment.models.late_payment_dossier_refresh"):
             invoice = self._invoice(300.0)
             self.env.cr.flush()
         self.assertEqual(invoice.state, "posted")

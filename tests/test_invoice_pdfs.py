@@ -5,7 +5,8 @@ from odoo.tools import mute_logger
 
 from .common import LatePaymentCommon, day
 
-REMINDER_LOGGER = "odoo.addons.account_late_payment.models.late_payment_reminder"
+REMINDER_LOGGERS = tuple(f"odoo.addons.account_late_payment.models.late_payment_{name}"
+                         for name in ("reminder", "reminder_send", "reminder_channels"))
 
 
 @tagged("post_install", "-at_install")
@@ -59,7 +60,7 @@ class TestInvoicePdfs(LatePaymentCommon):
                 raise ValueError("broken template")
             return original(self_, report_ref, res_ids=res_ids, data=data)
 
-        with patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(REMINDER_LOGGER):
+        with patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(*REMINDER_LOGGERS):
             failures = self.reminders._late_payment_store_invoice_pdfs(good | bad | other)
         self.assertEqual(failures, {bad.id: "broken template"})
         self.assertTrue(good.invoice_pdf_report_id)
@@ -78,7 +79,7 @@ class TestInvoicePdfs(LatePaymentCommon):
             return original(self_, report_ref, res_ids=res_ids, data=data)
 
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(3)), \
-                patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(REMINDER_LOGGER):
+                patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(*REMINDER_LOGGERS):
             self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
         reminder = self.reminders.search([("partner_id", "=", self.customer.id)])
         self.assertEqual((reminder.result, reminder.amount_total), ("sent", 300.0))

@@ -23,7 +23,8 @@ from odoo.tools import mute_logger
 TODAY = date(2025, 6, 5)
 DUE = date(2025, 6, 2)
 CUSTOMERS = 6
-REMINDER_LOGGER = "odoo.addons.account_late_payment.models.late_payment_reminder"
+REMINDER_LOGGERS = tuple(f"odoo.addons.account_late_payment.models.late_payment_{name}"
+                         for name in ("reminder", "reminder_send", "reminder_channels"))
 
 
 class WorkerKilled(BaseException):
@@ -186,7 +187,7 @@ class TestReminderConcurrency(TransactionCase):
 
         # (two runs writing the same journal entry: PostgreSQL refuses the second writer, whose
         # batch is left for its next pass; the refused query is logged by odoo.sql_db)
-        with patch.object(model, "_late_payment_send_emails", slow), mute_logger(REMINDER_LOGGER, "odoo.sql_db"):
+        with patch.object(model, "_late_payment_send_emails", slow), mute_logger(*REMINDER_LOGGERS, "odoo.sql_db"):
             threads = [threading.Thread(target=worker) for _ in range(2)]
             for thread in threads:
                 thread.start()
@@ -254,7 +255,7 @@ class TestReminderConcurrency(TransactionCase):
             self.assertEachCustomerRemindedOnce(self._state())
             # the console still sees the customer due (its snapshot): the unique index on
             # (receivable line, level) refuses its reminder, and the customer is skipped
-            with mute_logger(REMINDER_LOGGER):
+            with mute_logger(*REMINDER_LOGGERS):
                 self.assertFalse(dossier._late_payment_send_reminders(origin="console"))
             console_cr.commit()  # pylint: disable=invalid-commit
         self.assertEachCustomerRemindedOnce(self._state())

@@ -18,7 +18,8 @@ _logger = logging.getLogger(__name__)
 def _clock():
     """Seconds of a clock that freezegun leaves running (it freezes perf_counter and monotonic)."""
     return time_module.clock_gettime(time_module.CLOCK_MONOTONIC)
-REMINDER_LOGGER = "odoo.addons.account_late_payment.models.late_payment_reminder"
+REMINDER_LOGGERS = tuple(f"odoo.addons.account_late_payment.models.late_payment_{name}"
+                         for name in ("reminder", "reminder_send", "reminder_channels"))
 
 
 @tagged("post_install", "-at_install")
@@ -420,7 +421,7 @@ class TestReminderRun(LatePaymentCommon):
             "UPDATE account_move_line SET late_payment_level_id = NULL, late_payment_level_date = NULL "
             "WHERE id = %s", line.id))
         self.env.invalidate_all()
-        with self._at(day(4)), mute_logger(REMINDER_LOGGER):
+        with self._at(day(4)), mute_logger(*REMINDER_LOGGERS):
             self.assertFalse(self._dossier()._late_payment_send_reminders())
         self.assertEqual(self.reminders.search([("partner_id", "=", self.customer.id)]), first)
         self.assertEqual(len(self._mails()), 1)
@@ -438,7 +439,7 @@ class TestReminderRun(LatePaymentCommon):
                 raise ValueError("mail server misconfigured")
             return original(self, plans, emails)
 
-        with patch.object(model, "_late_payment_send_emails", send_emails), mute_logger(REMINDER_LOGGER):
+        with patch.object(model, "_late_payment_send_emails", send_emails), mute_logger(*REMINDER_LOGGERS):
             sent = self._run(day(3))
         self.assertEqual(len(sent), 2)
         failed = sent.filtered(lambda reminder: reminder.partner_id == self.customer)
@@ -455,7 +456,7 @@ class TestReminderRun(LatePaymentCommon):
         self._invoice(400.0)
         self.tone["friendly"].mail_template_id = False
         self.tone["courteous"].mail_template_id = False
-        with mute_logger(REMINDER_LOGGER):
+        with mute_logger(*REMINDER_LOGGERS):
             reminder = self._run(day(3))
         self.assertEqual(reminder.result, "failed")
         self.assertIn("has no email template", reminder.note)
