@@ -75,11 +75,11 @@ class LatePaymentDemo(models.AbstractModel):
 
     def _demo_run_today(self, company, today):
         """Today's daily run for the demo company (no commit); the emails it queues are dropped."""
-        dossier_model = self.env["late.payment.dossier"]
+        run_model = self.env["late.payment.run"]
         before = self.env["late.payment.reminder"].search([], order="id desc", limit=1).id or 0
         queries, start = self.env.cr.sql_log_count, time.perf_counter()
-        ids = dossier_model._late_payment_run_candidates(company, today)
-        dossier_model._late_payment_run_batch(company, ids, send=company._late_payment_is_business_day(today))
+        ids = run_model._late_payment_candidates(company, today)
+        run_model._late_payment_run_batch(company, ids, send=company._late_payment_is_business_day(today))
         self.env.flush_all()
         sent = self.env["late.payment.reminder"].search([("id", ">", before)])
         _logger.info("Demo: today's follow-up run of %s customers sent %s reminders in %.2f s and %s queries",

@@ -27,6 +27,7 @@ from . import late_payment_reminder_send
 from . import late_payment_reminder_letters
 from . import late_payment_reminder_pdf
 from . import late_payment_reminder_line
+from . import late_payment_run
 from . import late_payment_risk_class
 from . import late_payment_risk_factor
 from . import late_payment_tone

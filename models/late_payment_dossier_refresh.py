@@ -388,57 +388,7 @@ class LatePaymentDossier(models.Model):
                 _logger.exception("Late payments: the follow-up state of partners %s could not be refreshed",
                                   sorted(partner_ids))
 
-    # -- the daily run ---------------------------------------------------------------------------
-    @api.model
-    def _late_payment_run_candidates(self, company, today, include_done=False):
-        """The customers the daily run processes in `company`: those with open receivables or a
-        follow-up under way, but those it already processed today (unless `include_done`)."""
-        done = SQL("""
-            EXCEPT
-            SELECT partner_id FROM late_payment_dossier WHERE company_id = %s AND last_run_date = %s
-        """, company.id, today) if not include_done else SQL()
-        self.env["account.move.line"].flush_model(["company_id", "account_id", "parent_state", "reconciled",
-                                                   "amount_residual", "partner_id"])
-        self.flush_model(["company_id", "status", "amount_due", "last_run_date", "partner_id"])
-        rows = self.env.execute_query(SQL("""
-            SELECT DISTINCT p.commercial_partner_id
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %(company)s AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE AND aml.amount_residual != 0
-             UNION
-            SELECT partner_id FROM late_payment_dossier
-             WHERE company_id = %(company)s AND (status != 'none' OR amount_due != 0)
-            %(done)s
-        """, company=company.id, done=done))
-        return sorted(row[0] for row in rows)
-
-    @api.model
-    def _late_payment_run_batch(self, company, partner_ids, send=True, origin="cron"):
-        """One batch of the daily run: lock the customers (those another transaction holds are
-        left for later), refresh them, send what is due when `send` (a business day), and mark
-        them processed today. Returns the ids of the customers processed."""
-        today = fields.Date.context_today(self)
-        locked = self._late_payment_lock(company, partner_ids)
-        if not locked:
-            return []
-        dossiers = self._late_payment_refresh(partners=self.env["res.partner"].browse(locked), company=company)
-        self.env["late.payment.reminder"]._late_payment_send(
-            dossiers, origin=origin, refresh=False, business_day=send)
-        dossiers.sudo().with_context(tracking_disable=True).write({"last_run_date": today})
-        return locked
-
-    @api.model
-    def _late_payment_mark_run(self, company, partner_ids, today):
-        """These customers count as processed today by the daily run: a customer whose batch
-        failed is left for the next run."""
-        self.flush_model(["last_run_date"])
-        self.env.cr.execute(SQL(
-            "UPDATE late_payment_dossier SET last_run_date = %s WHERE company_id = %s AND partner_id = ANY(%s)",
-            today, company.id, list(partner_ids)))
-        self.invalidate_model(["last_run_date"])
-
+    # -- the lock taken by every sending (the daily run and the console) -------------------------
     @api.model
     def _late_payment_lock(self, company, partner_ids):
         """Lock the follow-up of these customers in `company` for this transaction, without

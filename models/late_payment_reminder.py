@@ -18,11 +18,10 @@ Every reminder, whoever sends it (the daily run, the follow-up console, the API)
 Customers are processed in one savepoint per batch; when something fails, the batch is redone
 one customer at a time, and a customer whose sending fails gets a reminder in the `failed`
 state (without lines: it is tried again on the next run). Nothing here commits: the daily run
-(`_cron_late_payment_run`) commits between batches with `ir.cron._commit_progress`.
+(late.payment.run, models/late_payment_run.py) commits between batches with `ir.cron._commit_progress`.
 """
 
 import logging
-from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -30,7 +29,7 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
 from odoo.addons.account_late_payment.engine import reminders as rules
 
@@ -63,11 +62,7 @@ CHANNEL_FIELDS = {
 }
 USER_GROUP = "account_late_payment.group_late_payment_user"
 ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
-BATCH_SIZE = 100
 PDF_CHUNK = 50  # invoices per wkhtmltopdf call
-# {(database, day): invoice ids whose PDF failed that day, in this process}: not tried again
-# by the day's next turns (their reminders go without them, and say so)
-_PDF_SKIPPED = {}
 EMAIL_LAYOUT = "mail.mail_notification_light"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 INVOICE_REPORT = "account.account_invoices"
@@ -217,140 +212,18 @@ class LatePaymentReminder(models.Model):
             "context": {"create": False},
         }
 
-    # -- the daily run -------------------------------------------------------------------------
+    # -- the daily run: late.payment.run --------------------------------------------------------
     @api.model
-    def _cron_late_payment_run(self, batch_size=BATCH_SIZE):
-        """Every day: refresh the follow-up state of every customer of every company by batches
-        and, on the company's business days once its follow-up has started, send the reminders
-        that are due. Resumable: a batch is committed with its reminders, and the customers the
-        run has processed today are not processed again (a crash, a timeout or a rerun carries on
-        where it stopped); customers another transaction is sending to right now are left for the
-        next pass. Batches are bounded by time (late.payment.batch); a customer whose batch
-        fails alone is skipped until tomorrow and reported to the administrators."""
-        today = fields.Date.context_today(self)
-        dossier_model = self.env["late.payment.dossier"].sudo()
-        companies = self.env["res.company"].sudo().search_fetch(
-            [], ["currency_id", "country_id", "account_fiscal_country_id", "late_payment_go_live_date"])
-        sends = {company: company._late_payment_sends_on(today) for company in companies}
-        batch_model = self.env["late.payment.batch"]
-        deadline = batch_model._late_payment_turn_deadline()
-        # first the invoice PDFs the reminders due today attach, by their own batches (committed,
-        # bounded by time): a sending batch then finds them stored
-        if not self._late_payment_cron_invoice_pdfs([company for company in companies if sends[company]], today,
-                                                    deadline):
-            return  # the turn is over: Odoo runs the action again soon, the PDFs go on
-        todo = [(company, dossier_model._late_payment_run_candidates(company, today)) for company in companies]
-
-        def process(company, ids):
-            return dossier_model._late_payment_run_batch(company, ids, send=sends[company])
-
-        def skip(company, ids, _error):
-            dossier_model._late_payment_mark_run(company, ids, today)
-
-        def describe(company, partner_id):
-            return self.env["res.partner"].sudo().browse(partner_id).display_name
-
-        batch_model._late_payment_batches(
-            self.env._("Daily follow-up run"), todo, process, skip=skip, describe=describe, max_size=batch_size,
-            deadline=deadline)
-
-    @api.model
-    def _late_payment_cron_invoice_pdfs(self, companies, today, deadline):
-        """Render, by batches bounded by time, the missing PDFs of the invoices that the
-        reminders due today in `companies` attach. Returns whether all are done (an invoice
-        whose PDF fails is skipped for the day: its reminder goes without it, and says so)."""
-        if not companies:
-            return True
-        self.env["account.move.line"].flush_model(["late_payment_next_level_id", "late_payment_next_date",
-                                                   "parent_state", "reconciled", "move_id", "company_id"])
-        self.env["late.payment.dossier"].flush_model(["partner_id", "company_id", "status", "next_action_date"])
-        rows = self.env.execute_query(SQL("""
-            SELECT DISTINCT aml.company_id, aml.move_id
-              FROM account_move_line aml
-              JOIN late_payment_level level ON level.id = aml.late_payment_next_level_id
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN res_partner partner ON partner.id = aml.partner_id
-              JOIN late_payment_dossier dossier ON dossier.partner_id = partner.commercial_partner_id
-                   AND dossier.company_id = aml.company_id
-                   AND (dossier.status = 'due' OR (dossier.status = 'planned' AND dossier.next_action_date <= %s))
-             WHERE aml.company_id = ANY(%s) AND aml.late_payment_next_date <= %s AND level.attach_invoices
-               AND level.auto AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
-               AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
-               AND NOT EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'account.move'
-                               AND a.res_id = aml.move_id AND a.res_field = 'invoice_pdf_report_file')
-             ORDER BY aml.company_id, aml.move_id
-        """, today, [company.id for company in companies], today))
-        skipped = _PDF_SKIPPED.setdefault((self.env.cr.dbname, today), set())
-        by_company = defaultdict(list)
-        for company_id, move_id in rows:
-            if move_id not in skipped:
-                by_company[company_id].append(move_id)
-        if not by_company:
-            return True
-        company_model = self.env["res.company"].sudo()
-        todo = [(company_model.browse(company_id), ids) for company_id, ids in by_company.items()]
-
-        job = self.env._("Invoice PDFs")
-
-        def process(company, ids):
-            failures = self._late_payment_store_invoice_pdfs(self.env["account.move"].sudo().browse(ids))
-            if failures:  # skipped for the day, reported to the administrators
-                skipped.update(failures)
-                self.env["late.payment.batch"]._late_payment_report_failures(
-                    job, company, list(failures.items()), describe)
-
-        def skip(_company, ids, _error):
-            skipped.update(ids)
-
-        def describe(_company, move_id):
-            return self.env["account.move"].sudo().browse(move_id).display_name
-
-        total = sum(len(ids) for _company, ids in todo)
-        done = self.env["late.payment.batch"]._late_payment_batches(
-            job, todo, process, skip=skip, describe=describe, first_size=5,
-            max_size=PDF_CHUNK, deadline=deadline)
-        return done >= total
+    def _cron_late_payment_run(self, **kwargs):
+        """Compatibility: the daily run's scheduled action called this before the run had its own
+        model (a database not yet upgraded); the run is late.payment.run's."""
+        return self.env["late.payment.run"]._cron_late_payment_run(**kwargs)
 
     @api.model
     def action_late_payment_run_now(self):
-        """Administrators: run the daily follow-up now for the current company, in this
-        transaction (no intermediate commit): refresh every customer, send what is due."""
-        if not self.env.user.has_group(ADMIN_GROUP):
-            raise AccessError(self.env._("Only the late payment administrators may run the follow-up."))
-        check_records(self.env["late.payment.dossier"], "write")
-        company = self.env.company
-        today = fields.Date.context_today(self)
-        dossier_model = self.env["late.payment.dossier"].sudo()
-        ids = dossier_model._late_payment_run_candidates(company, today, include_done=True)
-        business_day = company._late_payment_sends_on(today)
-        before = self.sudo().search([], order="id desc", limit=1).id or 0
-        dossier_model._late_payment_run_batch(company, ids, send=business_day, origin="console")
-        sent = self.search([("id", ">", before), ("company_id", "=", company.id)])
-        if not company.late_payment_go_live_date:
-            message = self.env._(
-                "The follow-up of %(company)s has not started yet: the follow-up state of every customer was "
-                "refreshed and no reminder was sent.", company=company.name)
-        elif not business_day:
-            message = self.env._(
-                "Today is not a business day for %(company)s: the follow-up state of every customer was "
-                "refreshed and no reminder was sent.", company=company.name)
-        else:
-            message = self.env._("%(count)s reminders sent.", count=len(sent))
-        if not sent:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {"title": self.env._("Follow-up run"), "message": message, "type": "info",
-                           "next": {"type": "ir.actions.act_window_close"}},
-            }
-        action = {
-            "type": "ir.actions.act_window",
-            "res_model": "late.payment.reminder",
-            "view_mode": "list,form",
-            "domain": [("id", "in", sent.ids)],
-        }
-        action["name"] = self.env._("Reminders sent now")
-        return action
+        """The reminders list's button: the daily follow-up now, for the current company
+        (late.payment.run checks the caller is an administrator)."""
+        return self.env["late.payment.run"]._late_payment_run_now()
 
     # -- the log is evidence ------------------------------------------------------------------------
     def write(self, vals):

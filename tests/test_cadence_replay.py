@@ -49,7 +49,7 @@ class TestCadenceReplay(LatePaymentCommon):
                         self._register_payment(invoice, amount=1000.0, payment_date=today)
                 self.env.flush_all()
                 before = reminder_model.search([], order="id desc", limit=1).id or 0
-                reminder_model.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+                self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
                 for reminder in reminder_model.search([("id", ">", before)], order="id"):
                     dossier = self.dossiers.search([("partner_id", "=", reminder.partner_id.id),
                                                     ("company_id", "=", self.company.id)])

@@ -52,9 +52,9 @@ class TestCronBatches(LatePaymentCommon):
     def test_the_follow_up_run_goes_on_past_a_failing_customer(self):
         dossier_model = self.env["late.payment.dossier"]
         breaking = self._fail_for_victim(
-            "late.payment.dossier", "_late_payment_run_batch",
+            "late.payment.run", "_late_payment_run_batch",
             lambda _self, company, partner_ids, *a, **k: self.env["res.partner"].browse(partner_ids))
-        run = self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run
+        run = self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_late_payment_run
         with breaking:
             self._cron(run, day(3))
         sent = self.reminders.search([("partner_id", "in", self.customers.ids)])

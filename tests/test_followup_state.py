@@ -318,7 +318,7 @@ class TestFollowupState(LatePaymentCommon):
 
     def test_daily_refresh(self):
         self._invoice(1000.0)
-        run = self.env["late.payment.reminder"]._cron_late_payment_run
+        run = self.env["late.payment.run"]._cron_late_payment_run
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), \
                 freeze_time(datetime.combine(day(2), time(12))):
             run()

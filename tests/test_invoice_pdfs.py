@@ -80,7 +80,7 @@ class TestInvoicePdfs(LatePaymentCommon):
 
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(3)), \
                 patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(*REMINDER_LOGGERS):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
         reminder = self.reminders.search([("partner_id", "=", self.customer.id)])
         self.assertEqual((reminder.result, reminder.amount_total), ("sent", 300.0))
         mail = self.env["mail.mail"].sudo().search([("model", "=", "res.partner"), ("res_id", "=", self.customer.id)])
@@ -95,7 +95,7 @@ class TestInvoicePdfs(LatePaymentCommon):
         calls, counting = self._calls()
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(3)), \
                 counting:
-            done = self.reminders._late_payment_cron_invoice_pdfs(
+            done = self.env["late.payment.run"]._late_payment_cron_invoice_pdfs(
                 self.company, day(3), self.env["late.payment.batch"]._late_payment_turn_deadline())
         self.assertTrue(done)
         self.assertEqual(sorted(id_ for call in calls for id_ in call), invoices.ids)

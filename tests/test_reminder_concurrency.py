@@ -129,7 +129,7 @@ class TestReminderConcurrency(TransactionCase):
 
     def _run(self, cr, batch_size=2):
         """The scheduled action's code on a real cursor: `_commit_progress` really commits."""
-        self._cursor_env(cr)["late.payment.reminder"]._cron_late_payment_run(batch_size=batch_size)
+        self._cursor_env(cr)["late.payment.run"]._cron_late_payment_run(batch_size=batch_size)
         # a separate cursor of the test, not the test's own
         cr.commit()  # pylint: disable=invalid-commit
 

@@ -39,7 +39,7 @@ class TestReminderRun(LatePaymentCommon):
         """The scheduled action on `today` (its commits are the test's savepoints)."""
         before = self.reminders.search([], order="id desc", limit=1).id or 0
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(today):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
         return self.reminders.search([("id", ">", before)])
 
     def _dossier(self, partner=None):
@@ -574,7 +574,7 @@ class TestReminderRunScale(LatePaymentCommon):
         count0 = self.env.cr.sql_log_count
         start = _clock()
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress), self._at(day(15)):
-            self.env["late.payment.reminder"]._cron_late_payment_run()
+            self.env["late.payment.run"]._cron_late_payment_run()
             self.env.flush_all()
         elapsed = _clock() - start
         queries = self.env.cr.sql_log_count - count0

@@ -345,7 +345,7 @@ class TestSettlement(LatePaymentCommon):
         self.assertIn("collection dossier", self._activities(dossier).summary)
         self.assertFalse(self._send(day(20)))
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(21)):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
         self.assertFalse(self.reminders.search([("date", ">", day(3))]))
         self.assertEqual(self._refresh(day(21)).status, "collection")
         with self._at(day(22)):

@@ -519,7 +519,7 @@ class Measure:
     def measure_daily(self):
         before = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM late_payment_reminder"))[0][0]
         mails_before = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM mail_mail"))[0][0]
-        self.env["late.payment.reminder"]._cron_late_payment_run(
+        self.env["late.payment.run"]._cron_late_payment_run(
             **({"batch_size": int(self.args["batch"])} if self.args.get("batch") else {}))
         reminders, letters = self.env.execute_query(SQL(
             "SELECT count(*), count(*) FILTER (WHERE letter_state = 'queued') FROM late_payment_reminder "
