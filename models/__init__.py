@@ -15,6 +15,7 @@ from . import late_payment_dossier_settlement
 from . import late_payment_dossier_balance
 from . import late_payment_dispute
 from . import late_payment_level
+from . import late_payment_measure
 from . import late_payment_penalty_line
 from . import late_payment_plan
 from . import late_payment_plan_line

@@ -24,8 +24,6 @@ INVOICE_STATUSES = [
 
 # Customer documents whose receivable lines may be late. Credit notes are customer documents
 # too (they come out with no penalty); anything else is refused.
-LATE_TYPES = ("out_invoice", "out_receipt")
-CUSTOMER_TYPES = ("out_invoice", "out_receipt", "out_refund")
 
 
 class AccountMove(models.Model):

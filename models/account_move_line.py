@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.account_late_payment.engine import followup
+from ..engine import followup
 
 # a change of these fields on a receivable line changes its customer's follow-up state
 FOLLOWUP_TRIGGERS = {

@@ -16,8 +16,8 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_date, formatLang
 
 from ..engine import identifiers, interest, penalties
-from .access import check_records
-from .account_move import CUSTOMER_TYPES, LATE_TYPES
+from .access import ADMIN_GROUP, check_records
+from .late_payment_measure import customer_types, late_types
 
 
 def _periods_as_values(result):
@@ -41,7 +41,7 @@ class AccountMove(models.Model):
 
     @api.depends_context("company")
     def _compute_late_payment_penalties(self):
-        moves = self.filtered(lambda m: m.id and m.state == "posted" and m.move_type in LATE_TYPES)
+        moves = self.filtered(lambda m: m.id and m.state == "posted" and m.move_type in late_types(self.env))
         results = moves._late_payment_compute(fields.Date.context_today(self)) if moves else {}
         for move in self:
             result = results.get(move.id) or {}
@@ -75,7 +75,7 @@ class AccountMove(models.Model):
         api_model._late_payment_check_caller(group=None)
         day = self.env["late.payment.api"]._late_payment_check_date(at_date)
         api_model._late_payment_check_records(self)
-        wrong = self.filtered(lambda m: m.move_type not in CUSTOMER_TYPES)
+        wrong = self.filtered(lambda m: m.move_type not in customer_types(self.env))
         if wrong:
             raise UserError(self.env._(
                 "Late-payment penalties apply to customer invoices only, not to: %(moves)s.",
@@ -92,6 +92,7 @@ class AccountMove(models.Model):
         the ledger (penalty invoices neither cancelled nor fully credited)."""
         ledger = self._late_payment_ledger()
         return {move_id: ledger[move_id]["amount"] if move_id in ledger else 0.0 for move_id in self.ids}
+
 
     def _late_payment_ledger(self):
         """``{move id: {'amount', 'ranges': {receivable line id: [(date_from, date_to)]},
@@ -270,7 +271,7 @@ class AccountMove(models.Model):
     def action_late_payment_free_waived_penalties(self):
         """Free the days waived by crediting these penalty invoices in full: the next penalty
         invoice may claim them again. Late payments Administrators only."""
-        if not self.env.su and not self.env.user.has_group("account_late_payment.group_late_payment_admin"):
+        if not self.env.su and not self.env.user.has_group(ADMIN_GROUP):
             raise AccessError(self.env._("Only a Late payments Administrator can free waived penalties."))
         self._late_payment_check_api_caller()
         check_records(self, "write")
@@ -337,7 +338,7 @@ class AccountMove(models.Model):
         reduced each of them and when: payments, credit notes and any other entry reconciled
         with it (on the date of the later of the two), and payments matched to the invoice
         without a journal entry (on their date, the earliest instalment first)."""
-        moves = self.filtered(lambda m: m.state == "posted" and m.move_type in LATE_TYPES
+        moves = self.filtered(lambda m: m.state == "posted" and m.move_type in late_types(self.env)
                               and m.payment_state != "reversed")
         if not moves:
             return {}
@@ -395,7 +396,7 @@ class AccountMove(models.Model):
         if day > fields.Date.context_today(self):
             raise UserError(self.env._("Penalties can be invoiced up to today at the latest, not up to %(date)s.",
                                        date=format_date(self.env, day)))
-        moves = self.filtered(lambda m: m.state == "posted" and m.move_type in LATE_TYPES
+        moves = self.filtered(lambda m: m.state == "posted" and m.move_type in late_types(self.env)
                               and not m.late_payment_is_penalty)
         if not moves:
             return self.browse()
@@ -453,7 +454,7 @@ class AccountMove(models.Model):
         day = self.env["late.payment.api"]._late_payment_check_date(day)
         lines = self.env["account.move.line"].search_fetch(
             Domain("company_id", "=", self.env.company.id) & Domain("parent_state", "=", "posted")
-            & Domain("move_id.move_type", "in", LATE_TYPES)
+            & Domain("move_id.move_type", "in", late_types(self.env))
             & Domain("move_id.commercial_partner_id", "in", partners.commercial_partner_id.ids)
             & Domain("move_id.late_payment_is_penalty", "=", False)
             & Domain("display_type", "=", "payment_term") & Domain("date_maturity", "<", day),

@@ -11,7 +11,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
 
-from .account_move import CUSTOMER_TYPES, LATE_TYPES
+from .access import ADMIN_GROUP
+from .late_payment_measure import late_types
 
 _AUTOPOSTING = ContextVar("late_payment_autoposting", default=False)
 
@@ -30,7 +31,7 @@ class AccountMove(models.Model):
                 "level": "warning",
                 "message": self.late_payment_term_warning,
             }
-        if self.move_type in CUSTOMER_TYPES and self.partner_id:
+        if self.is_sale_document(include_receipts=True) and self.partner_id:
             alerts.update(self._late_payment_risk_alerts())
         if self.late_payment_is_penalty and self.state == "posted" and self.late_payment_over_invoiced:
             alerts["account_late_payment_over_invoiced"] = {"level": "warning", "message": self.env._(
@@ -46,7 +47,7 @@ class AccountMove(models.Model):
         alerts = {}
         partner = self.commercial_partner_id.sudo().with_company(self.company_id)
         risk_class = partner.late_payment_risk_class_id
-        if self.state == "draft" and self.move_type in LATE_TYPES and (risk_class.warn or risk_class.block):
+        if self.state == "draft" and self.move_type in late_types(self.env) and (risk_class.warn or risk_class.block):
             alerts["account_late_payment_risk"] = {
                 "level": "danger" if risk_class.block else "warning", "message": partner._late_payment_risk_warning()}
         if partner.late_payment_proceedings_state == "open":
@@ -101,7 +102,7 @@ class AccountMove(models.Model):
         refusals = invoices._late_payment_guard_refusals()
         if not refusals:
             return
-        if self.env.user.has_group("account_late_payment.group_late_payment_admin"):
+        if self.env.user.has_group(ADMIN_GROUP):
             for move, reasons in refusals.items():
                 move._message_log(body=Markup("<p>%s</p><ul>%s</ul>") % (
                     self.env._("Posted by %(user)s despite the customer risk guard:", user=self.env.user.name),

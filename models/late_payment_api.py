@@ -13,11 +13,9 @@ from datetime import date, datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 
-from odoo.addons.account_late_payment.engine import receivables
-
+from .access import USER_GROUP
 from .late_payment_reminder import CHANNEL_FIELDS
 
-USER_GROUP = "account_late_payment.group_late_payment_user"
 # the dates the addon accepts from a user or a caller: beyond them, an error in its words, not an
 # overflow in a date computation
 DATE_MIN = date(1900, 1, 1)
@@ -158,8 +156,7 @@ class LatePaymentApi(models.AbstractModel):
         """{commercial partner id: (dossier values, receivables Balance)} of `partners` in
         `company` evaluated on `day` (the follow-up rules of the daily refresh, on the lines open
         now), written nowhere: the computation the console, the dashboard and the analysis share."""
-        evaluated = self.env["late.payment.dossier"]._late_payment_evaluate(company, partners, day)
-        return {partner_id: (vals, receivables.balance(state)) for partner_id, (vals, state) in evaluated.items()}
+        return self.env["late.payment.measure"]._late_payment_states(partners, company, day)
 
     @api.model
     def _late_payment_aged(self, balance, currency):

@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 
 from ..engine.batching import next_size
+from .access import ADMIN_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ MIN_PLANNED_SECONDS = 2.0  # a batch is never planned shorter
 TURN_SECONDS = 20.0  # what one call of a scheduled action works at most (its last batch aside)
 RETRY_LATER = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
                psycopg2.errors.LockNotAvailable)
-ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
 # {(database, action): seconds per record of its last batch}: the first batch of the next turn
 # of a scheduled action (in the same worker process) is sized by it
 _PACE = {}

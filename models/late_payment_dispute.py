@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .access import check_group, check_records
+from .access import USER_GROUP, check_group, check_records
 from .late_payment_api import SHORT_TEXT_MAX
 from .late_payment_promise import SETTLED_TYPES
 
@@ -90,7 +90,7 @@ class LatePaymentDispute(models.Model):
         return disputes
 
     def action_resolve(self):
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, "write")
         opened = self.filtered(lambda d: d.state == "open")

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
-from .access import check_records
+from .access import USER_GROUP, check_records
+from .late_payment_measure import open_receivable_domain
 
 STATUSES = [
     ("none", "Nothing due"),
@@ -28,7 +29,6 @@ STATE_FIELDS = (
     "overdue_since",
 )
 DIRTY_KEY = "account_late_payment.dirty_dossiers"
-USER_GROUP = "account_late_payment.group_late_payment_user"
 STATEMENT_REPORT = "account_late_payment.action_report_late_payment_statement"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 COLLECTION_STATES = [
@@ -201,10 +201,7 @@ class LatePaymentDossier(models.Model):
         return Domain.OR(
             Domain("company_id", "=", company.id) & Domain("partner_id", "child_of", dossiers.partner_id.ids)
             for company, dossiers in self.grouped("company_id").items()
-        ) & Domain([
-            ("account_type", "=", "asset_receivable"), ("parent_state", "=", "posted"),
-            ("reconciled", "=", False), ("amount_residual", "!=", 0),
-        ])
+        ) & open_receivable_domain()
 
     @api.depends("partner_id", "company_id", "next_action_date")
     def _compute_line_ids(self):

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from odoo.addons.account_late_payment.engine import receivables
+from ..engine import receivables
 
 
 class LatePaymentDossier(models.Model):

@@ -10,8 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
-from odoo.addons.account_late_payment.engine import kpi
-
+from ..engine import kpi
 from .access import check_records
 from .late_payment_api import SHORT_TEXT_MAX
 from .late_payment_dossier import STATEMENT_REPORT

@@ -10,9 +10,9 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from odoo.addons.account_late_payment.engine import followup
-
+from ..engine import followup
 from .late_payment_dossier import DIRTY_KEY, STATE_FIELDS
+from .late_payment_measure import late_types, open_receivable_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class LatePaymentDossier(models.Model):
                    aml.late_payment_next_level_id AS next_level_id, aml.late_payment_next_date AS next_date,
                    COALESCE(aml.no_followup, FALSE) AS excluded,
                    COALESCE(move.payment_state = 'blocked' OR move.late_payment_disputed, FALSE) AS disputed,
-                   CASE WHEN term.early_discount AND move.move_type IN ('out_invoice', 'out_receipt')
+                   CASE WHEN term.early_discount AND move.move_type IN %(late_types)s
                         THEN aml.discount_date END AS discount_date,
                    (aml.discount_date IS NOT NULL AND term.early_discount AND (
                         EXISTS(SELECT 1 FROM account_partial_reconcile part WHERE part.debit_move_id = aml.id)
@@ -221,14 +221,11 @@ class LatePaymentDossier(models.Model):
               JOIN account_move move ON move.id = aml.move_id
               JOIN res_partner p ON p.id = aml.partner_id
               LEFT JOIN account_payment_term term ON term.id = move.invoice_payment_term_id
-             WHERE aml.company_id = %(company)s
-               AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual != 0
+             WHERE aml.company_id = %(company)s AND %(open)s
                %(partner_filter)s
              ORDER BY aml.id
-        """, company=company.id, partner_filter=partner_filter))
+        """, company=company.id, late_types=late_types(self.env), open=open_receivable_sql("aml", "account"),
+            partner_filter=partner_filter))
 
     @api.model
     def _late_payment_sent_levels(self, company, partners):
@@ -281,9 +278,9 @@ class LatePaymentDossier(models.Model):
             SELECT aml.company_id FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
               JOIN account_account account ON account.id = aml.account_id
-             WHERE p.commercial_partner_id = ANY(%(partners)s) AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE AND account.account_type = 'asset_receivable'
-        """, partners=partners.ids))
+             WHERE p.commercial_partner_id = ANY(%(partners)s)
+               AND %(open)s
+        """, partners=partners.ids, open=open_receivable_sql("aml", "account", nonzero=False)))
         for company in self.env["res.company"].sudo().browse(sorted(row[0] for row in rows)):
             self._late_payment_refresh(partners=partners, company=company)
 

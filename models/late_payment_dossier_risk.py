@@ -11,7 +11,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.account_late_payment.engine import kpi, risk
+from ..engine import kpi, risk
+from .late_payment_measure import customer_types, late_types
 
 
 class LatePaymentDossier(models.Model):
@@ -75,13 +76,13 @@ class LatePaymentDossier(models.Model):
             SELECT move.commercial_partner_id
               FROM account_move move
              WHERE move.company_id = %(company)s AND move.state = 'posted'
-               AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
+               AND move.move_type IN %(documents)s
                AND move.commercial_partner_id IS NOT NULL
                AND (move.invoice_date > %(start)s OR move.payment_state IN ('not_paid', 'partial'))
              UNION
             SELECT partner_id FROM late_payment_dossier WHERE company_id = %(company)s
             %(exclude)s
-        """, company=company.id, start=start, exclude=exclude))
+        """, company=company.id, start=start, documents=customer_types(self.env), exclude=exclude))
         return sorted(row[0] for row in rows)
 
     @api.model
@@ -113,7 +114,7 @@ class LatePaymentDossier(models.Model):
             credit_limits = {partner.id: partner.credit_limit for partner in partners if partner.credit_limit > 0}
         sales = self.env["account.move"]._read_group(
             [("company_id", "=", company.id), ("state", "=", "posted"),
-             ("move_type", "in", ("out_invoice", "out_refund", "out_receipt")),
+             ("move_type", "in", customer_types(self.env)),
              ("commercial_partner_id", "in", partner_ids), ("invoice_date", ">", start),
              ("invoice_date", "<=", today)],
             ["commercial_partner_id"], ["amount_total_signed:sum"])
@@ -152,12 +153,12 @@ class LatePaymentDossier(models.Model):
                AND aml.parent_state = 'posted'
                AND aml.reconciled
                AND aml.balance > 0
-               AND move.move_type IN ('out_invoice', 'out_receipt')
+               AND move.move_type IN %(late_types)s
                AND move.payment_state != 'reversed'
                AND p.commercial_partner_id = ANY(%(partners)s)
              GROUP BY aml.id, p.commercial_partner_id
             HAVING MAX(part.max_date) > %(start)s AND MAX(part.max_date) <= %(today)s
-        """, company=company.id, partners=partner_ids, start=start, today=today))
+        """, company=company.id, partners=partner_ids, late_types=late_types(self.env), start=start, today=today))
 
     @api.model
     def _late_payment_risk_levels(self, company, partner_ids, start, today, weights):

@@ -7,9 +7,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.account_late_payment.engine import settlement
-
+from ..engine import settlement
 from .late_payment_dossier import SETTLEMENT_BATCH_SIZE
+from .late_payment_measure import late_types
 
 
 class LatePaymentDossier(models.Model):
@@ -163,7 +163,7 @@ class LatePaymentDossier(models.Model):
         """What the collection dossier prints: each invoice still open with its reminders,
         penalties, promises and disputes."""
         self.ensure_one()
-        moves = self.line_ids.move_id.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt"))
+        moves = self.line_ids.move_id.filtered(lambda m: m.move_type in late_types(self.env))
         moves = moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id))
         penalties = {r["id"]: r for r in moves.late_payment_penalties()} if moves else {}
         reminder_lines = self.env["late.payment.reminder.line"].sudo().search(

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.account_late_payment.engine import followup, risk
+from ..engine import followup, risk
 
 # a level's tones are shared ones or its company's (checked by _check_tones)
 TONE_DOMAIN = "[('company_id', 'in', (False, company_id))]"

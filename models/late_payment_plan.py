@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..engine import settlement
-from .access import check_group, check_records
+from .access import USER_GROUP, check_group, check_records
 from .late_payment_promise import check_company, check_customer_invoices, lock_customer, parse_amount
 
 # the most instalments a plan may have (ten years of monthly instalments)
@@ -170,7 +170,7 @@ class LatePaymentPlan(models.Model):
         return True
 
     def _late_payment_check_user(self, operation="write"):
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, operation)
 

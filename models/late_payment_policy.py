@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.account_late_payment.engine import followup
+from ..engine import followup
 
 
 class LatePaymentPolicy(models.Model):

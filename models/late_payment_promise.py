@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..engine import settlement
-from .access import check_group, check_records
+from .access import USER_GROUP, check_group, check_records
 
 PROMISE_STATES = [
     ("open", "Open"),
@@ -40,7 +40,7 @@ def check_company(env, company, partner):
     if not env.su and company not in env.companies:
         raise AccessError(env._("You cannot record it in %(company)s: it is not among the companies you are "
                                 "working in.", company=company.name))
-    check_group(env, "account_late_payment.group_late_payment_user",
+    check_group(env, USER_GROUP,
                 env._("Only the late payment users may record promises and payment plans."))
     check_records(partner, "read")
 
@@ -183,7 +183,7 @@ class LatePaymentPromise(models.Model):
             promise.partner_id.sudo()._message_log(body=body)
 
     def action_cancel(self):
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, "write")
         opened = self.filtered(lambda p: p.state == "open")

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from ..engine import ecb, interest
-from .access import check_group, check_records
+from .access import ADMIN_GROUP, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class LatePaymentRate(models.Model):
         """The button of the list: refresh now and say how it went. For the Late payments
         Administrators: the refresh then writes, as superuser, the rates the ECB publishes (and
         nothing a caller gives) into the global table that only system administrators edit."""
-        check_group(self.env, "account_late_payment.group_late_payment_admin", self.env._(
+        check_group(self.env, ADMIN_GROUP, self.env._(
             "Only the Late payments Administrators may refresh the reference rates."))
         check_records(self, "read")
         ok, message = self._refresh_ecb_rates()
@@ -217,7 +217,7 @@ class LatePaymentRate(models.Model):
         anchor = self.sudo().search([("kind", "=", "ecb_mro")], order="date_from desc", limit=1)
         if not anchor:
             return
-        admins = self.env.ref("account_late_payment.group_late_payment_admin").sudo().all_user_ids.filtered(
+        admins = self.env.ref(ADMIN_GROUP).sudo().all_user_ids.filtered(
             lambda user: user.active and not user.share)
         activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False) or \
             self.env.ref("mail.mail_activity_data_todo")
@@ -269,7 +269,7 @@ class LatePaymentRate(models.Model):
         anchor = self.sudo().search([("kind", "=", "fr_legal_b")], order="date_from desc", limit=1)
         if not missing or not anchor:
             return missing
-        admins = self.env.ref("account_late_payment.group_late_payment_admin").sudo().all_user_ids.filtered(
+        admins = self.env.ref(ADMIN_GROUP).sudo().all_user_ids.filtered(
             lambda user: user.active and not user.share)
         activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False) or \
             self.env.ref("mail.mail_activity_data_todo")

@@ -31,9 +31,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
-from odoo.addons.account_late_payment.engine import reminders as rules
-
-from .access import check_records
+from ..engine import reminders as rules
+from .access import ADMIN_GROUP, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -60,8 +59,6 @@ CHANNEL_FIELDS = {
     rules.CALL: "channel_call",
     rules.TASK: "channel_task",
 }
-USER_GROUP = "account_late_payment.group_late_payment_user"
-ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
 PDF_CHUNK = 50  # invoices per wkhtmltopdf call
 EMAIL_LAYOUT = "mail.mail_notification_light"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"

@@ -13,8 +13,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_amount, format_date, html2plaintext
 
-from odoo.addons.account_late_payment.engine import reminders as rules
-
+from ..engine import reminders as rules
 from .access import check_records
 from .late_payment_reminder import EMAIL_LAYOUT, INVOICE_REPORT, LETTER_REPORT, PDF_CHUNK, STATEMENT_REPORT, log_update
 
@@ -445,3 +444,4 @@ class LatePaymentReminder(models.Model):
         """The letter as plain text (for previews and tests)."""
         self.ensure_one()
         return html2plaintext(self.letter_body or "")
+

@@ -24,9 +24,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
-from .access import check_records
+from .access import USER_GROUP, check_records
 
-USER_GROUP = "account_late_payment.group_late_payment_user"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 # why a letter may no longer go, in the order they are told
 PROCEEDINGS, COLLECTION, PAID, PAID_IN_PART, DISPUTED, PROMISED, PLAN = (

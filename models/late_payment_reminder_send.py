@@ -12,9 +12,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount
 
-from odoo.addons.account_late_payment.engine import reminders as rules
-
-from .late_payment_reminder import ALREADY_SENT, CHANNEL_FIELDS, RETRY_LATER, USER_GROUP
+from ..engine import reminders as rules
+from .access import USER_GROUP
+from .late_payment_reminder import ALREADY_SENT, CHANNEL_FIELDS, RETRY_LATER
 
 _logger = logging.getLogger(__name__)
 

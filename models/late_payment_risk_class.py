@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.account_late_payment.engine import risk
-
+from ..engine import risk
 from .access import check_records
 
 

@@ -21,8 +21,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .access import check_records
-from .late_payment_reminder import ADMIN_GROUP, PDF_CHUNK
+from .access import ADMIN_GROUP, check_records
+from .late_payment_measure import customer_types, open_receivable_sql
+from .late_payment_reminder import PDF_CHUNK
 
 BATCH_SIZE = 100
 # {(database, day): invoice ids whose PDF failed that day, in this process}: not tried again
@@ -91,11 +92,11 @@ class LatePaymentRun(models.AbstractModel):
                    AND (dossier.status = 'due' OR (dossier.status = 'planned' AND dossier.next_action_date <= %s))
              WHERE aml.company_id = ANY(%s) AND aml.late_payment_next_date <= %s AND level.attach_invoices
                AND level.auto AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE
-               AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
+               AND move.move_type IN %s
                AND NOT EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'account.move'
                                AND a.res_id = aml.move_id AND a.res_field = 'invoice_pdf_report_file')
              ORDER BY aml.company_id, aml.move_id
-        """, today, [company.id for company in companies], today))
+        """, today, [company.id for company in companies], today, customer_types(self.env)))
         skipped = _PDF_SKIPPED.setdefault((self.env.cr.dbname, today), set())
         by_company = defaultdict(list)
         for company_id, move_id in rows:
@@ -145,13 +146,12 @@ class LatePaymentRun(models.AbstractModel):
               FROM account_move_line aml
               JOIN account_account account ON account.id = aml.account_id
               JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %(company)s AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE AND aml.amount_residual != 0
+             WHERE aml.company_id = %(company)s AND %(open)s
              UNION
             SELECT partner_id FROM late_payment_dossier
              WHERE company_id = %(company)s AND (status != 'none' OR amount_due != 0)
             %(done)s
-        """, company=company.id, done=done))
+        """, company=company.id, open=open_receivable_sql("aml", "account"), done=done))
         return sorted(row[0] for row in rows)
 
     @api.model

@@ -14,9 +14,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..engine import go_live
+from .access import ADMIN_GROUP, USER_GROUP
 
-ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
-USER_GROUP = "account_late_payment.group_late_payment_user"
 RUN_CRON = "account_late_payment.ir_cron_late_payment_run"
 
 

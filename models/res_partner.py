@@ -5,10 +5,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 from ..engine import siren_lookup
-from .access import check_group, check_records
+from .access import ADMIN_GROUP, USER_GROUP, check_group, check_records
 from .late_payment_dossier import COLLECTION_STATES, RELATIONSHIPS, STATUSES
-
-DOSSIER_GROUP = "account_late_payment.group_late_payment_user"
+from .late_payment_measure import late_types
 
 
 class ResPartner(models.Model):
@@ -27,51 +26,51 @@ class ResPartner(models.Model):
     # the current company's dossier of the commercial partner
     late_payment_dossier_id = fields.Many2one(
         "late.payment.dossier", string="Follow-up dossier", compute="_compute_late_payment_dossier",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_currency_id = fields.Many2one(
-        "res.currency", string="Follow-up currency", compute="_compute_late_payment_dossier", groups=DOSSIER_GROUP)
+        "res.currency", string="Follow-up currency", compute="_compute_late_payment_dossier", groups=USER_GROUP)
     late_payment_followup_status = fields.Selection(
         STATUSES, string="Follow-up status", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_followup_status", groups=DOSSIER_GROUP)
+        search="_search_late_payment_followup_status", groups=USER_GROUP)
     late_payment_amount_due = fields.Monetary(
         string="Amount due", currency_field="late_payment_currency_id", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_amount_due", groups=DOSSIER_GROUP)
+        search="_search_late_payment_amount_due", groups=USER_GROUP)
     late_payment_amount_overdue = fields.Monetary(
         string="Amount overdue", currency_field="late_payment_currency_id", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_amount_overdue", groups=DOSSIER_GROUP)
+        search="_search_late_payment_amount_overdue", groups=USER_GROUP)
     late_payment_amount_excluded = fields.Monetary(
         string="Left out of the follow-up", currency_field="late_payment_currency_id",
         compute="_compute_late_payment_dossier", search="_search_late_payment_amount_excluded",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_oldest_overdue_days = fields.Integer(
         string="Days overdue", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_oldest_overdue_days", groups=DOSSIER_GROUP)
+        search="_search_late_payment_oldest_overdue_days", groups=USER_GROUP)
     late_payment_level_id = fields.Many2one(
         "late.payment.level", string="Last follow-up level", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_level_id", groups=DOSSIER_GROUP)
+        search="_search_late_payment_level_id", groups=USER_GROUP)
     late_payment_level_date = fields.Date(
-        string="Last level reached on", compute="_compute_late_payment_dossier", groups=DOSSIER_GROUP)
+        string="Last level reached on", compute="_compute_late_payment_dossier", groups=USER_GROUP)
     late_payment_next_level_id = fields.Many2one(
         "late.payment.level", string="Next follow-up level", compute="_compute_late_payment_dossier",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_next_action_date = fields.Date(
         string="Next follow-up action", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_next_action_date", groups=DOSSIER_GROUP)
+        search="_search_late_payment_next_action_date", groups=USER_GROUP)
     late_payment_user_id = fields.Many2one(
         "res.users", string="Follow-up responsible", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_user_id", groups=DOSSIER_GROUP)
+        search="_search_late_payment_user_id", groups=USER_GROUP)
 
     late_payment_promise_id = fields.Many2one(
         "late.payment.promise", string="Promise to pay", compute="_compute_late_payment_settlement",
-        groups=DOSSIER_GROUP, help="The customer's open promise to pay in the current company.")
+        groups=USER_GROUP, help="The customer's open promise to pay in the current company.")
     late_payment_plan_id = fields.Many2one(
         "late.payment.plan", string="Payment plan", compute="_compute_late_payment_settlement",
-        groups=DOSSIER_GROUP, help="The customer's running payment plan in the current company.")
+        groups=USER_GROUP, help="The customer's running payment plan in the current company.")
     late_payment_dispute_count = fields.Integer(
-        string="Disputed invoices", compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
+        string="Disputed invoices", compute="_compute_late_payment_settlement", groups=USER_GROUP)
     late_payment_collection_state = fields.Selection(
         COLLECTION_STATES, string="Collection",
-        compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
+        compute="_compute_late_payment_settlement", groups=USER_GROUP)
 
     late_payment_waive_penalties = fields.Boolean(
         string="Waive late-payment penalties", company_dependent=True,
@@ -85,36 +84,36 @@ class ResPartner(models.Model):
 
     # the customer's own measures in the current company (late.payment.dashboard)
     late_payment_dso = fields.Float(
-        string="DSO (12 months)", compute="_compute_late_payment_measures", digits=(16, 1), groups=DOSSIER_GROUP,
+        string="DSO (12 months)", compute="_compute_late_payment_measures", digits=(16, 1), groups=USER_GROUP,
         help="Days sales outstanding: what the customer owes / its invoices of the last 12 months x 365.")
     late_payment_days_beyond_terms = fields.Float(
         string="Average days beyond terms", compute="_compute_late_payment_measures", digits=(16, 1),
-        groups=DOSSIER_GROUP, help="Of the invoices paid in the last 12 months, weighted by amount.")
+        groups=USER_GROUP, help="Of the invoices paid in the last 12 months, weighted by amount.")
     late_payment_share_paid_late = fields.Float(
         string="Paid late, 12 months (%)", compute="_compute_late_payment_measures", digits=(16, 1),
-        groups=DOSSIER_GROUP, help="Share of the invoices paid in the last 12 months that were paid late.")
+        groups=USER_GROUP, help="Share of the invoices paid in the last 12 months that were paid late.")
     late_payment_aged_not_due = fields.Monetary(
         string="Not due", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_1_30 = fields.Monetary(
         string="1-30 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_31_60 = fields.Monetary(
         string="31-60 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_61_90 = fields.Monetary(
         string="61-90 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_over_90 = fields.Monetary(
         string="Over 90 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
 
     @api.depends_context("company")
     def _compute_late_payment_measures(self):
         partners = self.filtered("id").commercial_partner_id
         figures = {}
         if partners:
-            figures = self.env["late.payment.dashboard"]._late_payment_partner_figures(
+            figures = self.env["late.payment.measure"]._late_payment_partner_figures(
                 partners, self.env.company, fields.Date.context_today(self))
         for partner in self:
             mine = figures.get(partner.commercial_partner_id.id) if partner.id else None
@@ -129,7 +128,7 @@ class ResPartner(models.Model):
             partner.late_payment_aged_over_90 = mine.get("days_over_90") or 0.0
 
     late_payment_reminder_count = fields.Integer(
-        string="Reminders", compute="_compute_late_payment_reminder_count", groups=DOSSIER_GROUP,
+        string="Reminders", compute="_compute_late_payment_reminder_count", groups=USER_GROUP,
         help="The payment reminders sent to this customer by the current company.")
 
     @api.depends_context("company")
@@ -144,7 +143,7 @@ class ResPartner(models.Model):
     def _late_payment_check_user(self, operation="read"):
         """The caller is a late payment user who may `operation` these contacts in its companies:
         what every button and RPC call of the follow-up on contacts checks before any sudo."""
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, operation)
 
@@ -281,7 +280,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def _late_payment_check_waive(self):
-        check_group(self.env, "account_late_payment.group_late_payment_admin", self.env._(
+        check_group(self.env, ADMIN_GROUP, self.env._(
             "Only a Late payments Administrator may waive or restore a customer's late-payment penalties."))
 
     def write(self, vals):
@@ -326,7 +325,7 @@ class ResPartner(models.Model):
             # the invoices with an instalment due and still unpaid: the overdue ones
             overdue = self.env["account.move.line"].search_fetch(
                 Domain("company_id", "=", company.id) & Domain("parent_state", "=", "posted")
-                & Domain("move_id.move_type", "in", ("out_invoice", "out_receipt"))
+                & Domain("move_id.move_type", "in", late_types(self.env))
                 & Domain("move_id.commercial_partner_id", "in", commercial.ids)
                 & Domain("display_type", "=", "payment_term") & Domain("reconciled", "=", False)
                 & Domain("amount_residual_currency", ">", 0) & Domain("date_maturity", "<", today),
@@ -349,26 +348,26 @@ class ResPartner(models.Model):
     # -- customer risk (per company) -------------------------------------------------------------
     # written by late.payment.dossier._late_payment_compute_risk for lists, filters and group-by
     late_payment_risk_score = fields.Float(
-        string="Risk score", company_dependent=True, digits=(5, 1), readonly=True, groups=DOSSIER_GROUP,
+        string="Risk score", company_dependent=True, digits=(5, 1), readonly=True, groups=USER_GROUP,
         help="0 (best) to 100 (worst): the payment behaviour of the last 12 months in the current company.")
     late_payment_risk_class_id = fields.Many2one(
-        "late.payment.risk.class", string="Risk class", company_dependent=True, readonly=True, groups=DOSSIER_GROUP)
+        "late.payment.risk.class", string="Risk class", company_dependent=True, readonly=True, groups=USER_GROUP)
     late_payment_risk_no_history = fields.Boolean(
-        string="No payment history", company_dependent=True, readonly=True, groups=DOSSIER_GROUP,
+        string="No payment history", company_dependent=True, readonly=True, groups=USER_GROUP,
         help="Too few invoices settled in 12 months to judge: the neutral score.")
     late_payment_risk_date = fields.Date(
-        string="Risk computed on", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Risk computed on", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_factor_ids = fields.Many2many(
-        "late.payment.risk.factor", string="Risk factors", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        "late.payment.risk.factor", string="Risk factors", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_deposit_percent = fields.Float(
-        string="Recommended deposit (%)", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Recommended deposit (%)", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_payment_term_id = fields.Many2one(
         "account.payment.term", string="Recommended payment term", compute="_compute_late_payment_risk",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_risk_warn = fields.Boolean(
-        string="Risk warning", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Risk warning", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_warning = fields.Char(
-        string="Risk warning text", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Risk warning text", compute="_compute_late_payment_risk", groups=USER_GROUP)
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")

@@ -137,8 +137,8 @@ class TestMeasure(LatePaymentAdminCommon):
         second = self._invoice(200, "2026-02-15", "2026-03-17")
         self._pay(first, 600, "2026-04-20")
         self._pay(second, 50, "2026-04-01")
-        dashboard = self.env["late.payment.dashboard"]
-        data = dashboard._late_payment_data(self.company, date(2026, 5, 31), date(2026, 1, 1), partners=self.customer)
+        data = self.env["late.payment.measure"]._late_payment_data(
+            self.company, date(2026, 5, 31), date(2026, 1, 1), partners=self.customer)
         ends = kpi.month_ends(date(2026, 5, 31), 5, include_current=True)
         history = kpi.aged_balance_history(data["items"], data["payments"], ends)
         self.assertEqual(history[date(2026, 1, 31)].as_dict()["not_due"], 1000)

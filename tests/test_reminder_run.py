@@ -522,7 +522,7 @@ class TestReminderRun(LatePaymentCommon):
         self._register_payment(invoice, amount=150.0, payment_date=day(8))   # 5 days after
         self._register_payment(invoice, amount=250.0, payment_date=day(23))  # 20 days after
         dashboard = self.env["late.payment.dashboard"]
-        recovery = dashboard._late_payment_recovery(self.company, day(40))[self.friendly.id]
+        recovery = self.env["late.payment.measure"]._late_payment_recovery(self.company, day(40))[self.friendly.id]
         self.assertEqual((recovery.reminders, recovery.amount_due), (1, 400.0))
         self.assertEqual(recovery.paid, {7: 150.0, 15: 150.0, 30: 400.0})
         html = str(dashboard.with_company(self.company).new({"company_id": self.company.id})

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.account_late_payment.engine import call_notes
+from ..engine import call_notes
 
 OUTCOMES = [
     ("promised", "Promised to pay"),

@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date, formatLang
 
-from odoo.addons.account_late_payment.models.access import check_records
+from ..models.access import check_records
+from ..models.late_payment_measure import late_types
 
 
 class LatePaymentPenaltyInvoice(models.TransientModel):
@@ -64,7 +65,7 @@ class LatePaymentPenaltyInvoice(models.TransientModel):
         """[(move, late_payment_penalties result)] of the invoices with something to invoice."""
         self.ensure_one()
         moves = self.move_ids._origin.filtered(
-            lambda m: m.state == "posted" and m.move_type in ("out_invoice", "out_receipt")
+            lambda m: m.state == "posted" and m.move_type in late_types(self.env)
             and not m.late_payment_is_penalty)
         if not moves or not self.date:
             return []

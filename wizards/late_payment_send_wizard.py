@@ -3,8 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_amount
 
-from odoo.addons.account_late_payment.engine import reminders as rules
-
+from ..engine import reminders as rules
 from ..models.late_payment_reminder import CHANNEL_FIELDS
 
 
