@@ -86,14 +86,6 @@ class AccountMove(models.Model):
             raise UserError(missing[0]["missing_rate_message"])
         return [results[move.id] for move in self]
 
-    def _late_payment_invoiced_penalties(self):
-        """``{move id: amount}``: the penalties (interest and indemnity, in the invoice
-        currency) already invoiced to the customer for each invoice of `self`: the live rows of
-        the ledger (penalty invoices neither cancelled nor fully credited)."""
-        ledger = self._late_payment_ledger()
-        return {move_id: ledger[move_id]["amount"] if move_id in ledger else 0.0 for move_id in self.ids}
-
-
     def _late_payment_ledger(self):
         """``{move id: {'amount', 'ranges': {receivable line id: [(date_from, date_to)]},
         'indemnity': bool}}``: what the live penalty invoices already bear for each invoice; the

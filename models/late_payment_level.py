@@ -144,17 +144,3 @@ class LatePaymentLevel(models.Model):
                 risk.PolicyLevel(level.id, level.sequence, level.days, level.is_formal_notice, level.is_escalation)
                 for level in policy.level_ids if level.kind != "discount"], weights))
         return {level.id: points.get(level.id, 0.0) for level in self}
-
-    def _late_payment_tone(self, relationship, tones=None):
-        """The tone of this level for a customer of this relationship (see engine.followup)."""
-        self.ensure_one()
-        tones = tones if tones is not None else self.env["late.payment.tone"].search(
-            [("company_id", "in", (False, self.company_id.id))])
-        steps = followup.relationship_steps(relationship, {
-            "reliable": self.policy_id.tone_shift_reliable,
-            "new": self.policy_id.tone_shift_new,
-            "strict": self.policy_id.tone_shift_strict,
-        })
-        ordered = tones.sorted(lambda tone: (tone.severity, tone.id)).ids
-        tone_id = followup.shifted_tone(ordered, self.tone_id.id, steps, self.tone_min_id.id, self.tone_max_id.id)
-        return self.env["late.payment.tone"].browse(tone_id)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import format_amount, format_date, html2plaintext
+from odoo.tools import format_amount, format_date
 
 from ..engine import reminders as rules
 from .access import check_records
@@ -439,9 +439,3 @@ class LatePaymentReminder(models.Model):
             "qr_code": qr_code,
             "qr_values": qr_values,
         }
-
-    def _late_payment_plain_letter(self):
-        """The letter as plain text (for previews and tests)."""
-        self.ensure_one()
-        return html2plaintext(self.letter_body or "")
-

@@ -241,7 +241,6 @@ class TestFollowupState(LatePaymentCommon):
                     dossier = self._refresh(day(today))
                     self.assertEqual(dossier.relationship, relationship)
                     self.assertEqual(dossier.next_tone_id, self.tone[tone])
-                    self.assertEqual(dossier.next_level_id._late_payment_tone(relationship), self.tone[tone])
         # the policy says by how many steps
         self.policy.tone_shift_new = 2
         self._reach(line, self.courtesy, day(-5))
