@@ -165,7 +165,7 @@ class AccountMove(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if FOLLOWUP_TRIGGERS & set(vals):
-            self.env["late.payment.dossier"]._late_payment_mark_dirty(self.line_ids)
+            self.env["late.payment.dossier"]._mark_dirty(self.line_ids)
         return result
 
     def _late_payment_ensure_access_tokens(self):
@@ -186,7 +186,7 @@ class AccountMove(models.Model):
         """Dispute these invoices with `reason` (short text) and an optional note; returns the
         ids of the disputes created. They leave the follow-up until resolved."""
         self._late_payment_check_api_caller()
-        return self.env["late.payment.dispute"]._late_payment_open(self, reason, note).ids
+        return self.env["late.payment.dispute"]._open(self, reason, note).ids
 
     def late_payment_resolve_dispute(self):
         """Resolve the open disputes of these invoices: they are followed up again from where
@@ -206,13 +206,13 @@ class AccountMove(models.Model):
         """The same checks as every public method of the external API: a late payment user, and
         invoices that exist and that the caller sees (another company's do not exist for it)."""
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller()
-        api_model._late_payment_check_records(self)
+        api_model._check_caller()
+        api_model._check_records(self)
 
     def action_late_payment_dispute(self):
         self._late_payment_check_api_caller()
         check_records(self, "read")
-        return self.env["late.payment.dispute.wizard"]._late_payment_action({"default_move_ids": self.ids})
+        return self.env["late.payment.dispute.wizard"]._action({"default_move_ids": self.ids})
 
     def action_late_payment_resolve_dispute(self):
         return self.late_payment_resolve_dispute()

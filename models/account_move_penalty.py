@@ -72,9 +72,9 @@ class AccountMove(models.Model):
         needs and the rate table lacks raises a UserError saying which and where to enter it.
         """
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller(group=None)
+        api_model._check_caller(group=None)
         day = self.env["late.payment.api"]._late_payment_check_date(at_date)
-        api_model._late_payment_check_records(self)
+        api_model._check_records(self)
         wrong = self.filtered(lambda m: m.move_type not in customer_types(self.env))
         if wrong:
             raise UserError(self.env._(
@@ -320,7 +320,7 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda m: m.company_id.late_payment_dispute_stops_interest and m.id in receivables)
         if not moves:
             return
-        periods = self.env["late.payment.dispute"].sudo()._late_payment_excluded_periods(moves)
+        periods = self.env["late.payment.dispute"].sudo()._excluded_periods(moves)
         for move_id, excluded in periods.items():
             receivables[move_id] = [replace(r, excluded=excluded) for r in receivables[move_id]]
 

@@ -42,11 +42,11 @@ SETTLEMENT_BATCH_SIZE = 200
 class LatePaymentDossier(models.Model):
     """The follow-up state of a customer (commercial partner) in one company: what it owes,
     how late, the last level reached, the next action and its date. Recomputed set-based from
-    the receivable lines by `_late_payment_refresh` (the rules are in engine/followup.py).
+    the receivable lines by `_refresh` (the rules are in engine/followup.py).
 
     The same record is the accountant's page in the follow-up console (sections "preview",
     "postponing" and the console actions below: everything is sent through
-    `late.payment.reminder._late_payment_send`, the one send path) and carries the customer's
+    `late.payment.reminder._send`, the one send path) and carries the customer's
     settlement (promises, plans and disputes pause or leave out reminders; the hand-off to
     collection and back; the daily settlement check)."""
 
@@ -121,7 +121,7 @@ class LatePaymentDossier(models.Model):
         help="The level waiting for an accountant that the responsible was last asked to send.")
 
     # risk: the score of engine/risk.py, recomputed every night in batches
-    # (_cron_late_payment_risk) and on demand (action_compute_risk)
+    # (_cron_risk) and on demand (action_compute_risk)
     risk_score = fields.Float(
         string="Risk score", digits=(5, 1), readonly=True, aggregator="avg",
         help="0 (best) to 100 (worst), from the payment behaviour of the last 12 months: see its factors.")
@@ -224,7 +224,7 @@ class LatePaymentDossier(models.Model):
         for dossier in self:
             dossier.reminder_count = counts.get(dossier, 0)
 
-    def _late_payment_responsible(self):
+    def _responsible(self):
         """Who follows this customer up: the dossier's responsible, else the customer's
         salesperson, else the company's default follow-up responsible, else the administrator."""
         self.ensure_one()
@@ -233,7 +233,7 @@ class LatePaymentDossier(models.Model):
         return (self.user_id or self.partner_id.user_id or self.company_id.late_payment_user_id
                 or self.env["res.users"].browse(admin) or self.env.user)
 
-    def _late_payment_check_user(self, operation="write"):
+    def _check_user(self, operation="write"):
         """The caller is a late payment user who may `operation` these dossiers, in its companies:
         what every button and RPC call on dossiers checks before anything runs as superuser."""
         if not self.env.su and not self.env.user.has_group(USER_GROUP):

@@ -23,7 +23,7 @@ class LatePaymentDossier(models.Model):
     # -- actions ---------------------------------------------------------------------------
     def action_open_reminders(self):
         self.ensure_one()
-        self._late_payment_check_user("read")
+        self._check_user("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reminders to %(customer)s", customer=self.partner_id.display_name),
@@ -33,22 +33,22 @@ class LatePaymentDossier(models.Model):
             "context": {"create": False},
         }
 
-    def _late_payment_send_reminders(self, origin="console", include_manual=False):
+    def _send_reminders(self, origin="console", include_manual=False):
         """Send now the reminders due to these customers (rechecked): see
-        late.payment.reminder._late_payment_send."""
-        return self.env["late.payment.reminder"]._late_payment_send(
+        late.payment.reminder._send."""
+        return self.env["late.payment.reminder"]._send(
             self, origin=origin, include_manual=include_manual)
 
     def action_refresh(self):
         """Recompute these dossiers now."""
-        self._late_payment_check_user()
+        self._check_user()
         for company, dossiers in self.grouped("company_id").items():
-            self._late_payment_refresh(partners=dossiers.partner_id, company=company)
+            self._refresh(partners=dossiers.partner_id, company=company)
         return True
 
     def action_open_invoices(self):
         self.ensure_one()
-        self._late_payment_check_user("read")
+        self._check_user("read")
         moves = self.line_ids.move_id
         return {
             "type": "ir.actions.act_window",
@@ -69,7 +69,7 @@ class LatePaymentDossier(models.Model):
             channel: reminder_model._fields[fname].get_description(self.env)["string"]
             for channel, fname in CHANNEL_FIELDS.items()}
         for dossier in self:
-            preview = reminder_model._late_payment_preview(dossier) if dossier.id else None
+            preview = reminder_model._preview(dossier) if dossier.id else None
             if not preview:
                 dossier.update({"preview_available": False, "preview_summary": False, "preview_subject": False,
                                 "preview_email": False, "preview_letter": False})
@@ -89,7 +89,7 @@ class LatePaymentDossier(models.Model):
 
     # -- postponing ----------------------------------------------------------------------------
     @api.model
-    def _late_payment_postponed_until(self, partners, company, paused):
+    def _postponed_until(self, partners, company, paused):
         """Add to `paused` the postponed dossiers: paused until the day before their date (their
         next action is planned on that date at the soonest)."""
         today = fields.Date.context_today(self)
@@ -102,11 +102,11 @@ class LatePaymentDossier(models.Model):
             paused[dossier.partner_id.id] = max(current, until) if current else until
         return paused
 
-    def _late_payment_postpone(self, day, reason=False):
+    def _postpone(self, day, reason=False):
         """No reminder to these customers before `day` (their next action moves to it)."""
-        self._late_payment_check_user()
+        self._check_user()
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_text(reason, self.env._("The reason"))
+        api_model._check_text(reason, self.env._("The reason"))
         day = api_model._late_payment_check_date(day, self.env._("The date")) if day else day
         today = fields.Date.context_today(self)
         if not day or day <= today:
@@ -119,10 +119,10 @@ class LatePaymentDossier(models.Model):
         self.action_refresh()
 
     # -- calls -----------------------------------------------------------------------------------
-    def _late_payment_log_call(self, outcome, note=False):
+    def _log_call(self, outcome, note=False):
         """Log a phone call with its outcome on each dossier (and mark its pending call done)."""
-        self._late_payment_check_user()
-        self.env["late.payment.api"]._late_payment_check_text(note, self.env._("The note"))
+        self._check_user()
+        self.env["late.payment.api"]._check_text(note, self.env._("The note"))
         call_type = self.env.ref("mail.mail_activity_data_call")
         outcome_label = dict(self.env["late.payment.call.wizard"]._fields["outcome"]._description_selection(
             self.env))[outcome]
@@ -137,10 +137,10 @@ class LatePaymentDossier(models.Model):
                 dossier.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     # -- formal notice -------------------------------------------------------------------------
-    def _late_payment_record_formal_notice(self, reference, received_date=False):
-        self._late_payment_check_user()
+    def _record_formal_notice(self, reference, received_date=False):
+        self._check_user()
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_text(reference, self.env._("The registered-mail number"), SHORT_TEXT_MAX)
+        api_model._check_text(reference, self.env._("The registered-mail number"), SHORT_TEXT_MAX)
         if received_date:
             api_model._late_payment_check_date(received_date, self.env._("The day it was received"))
         if not reference:
@@ -151,12 +151,12 @@ class LatePaymentDossier(models.Model):
 
     # -- excluding lines -----------------------------------------------------------------------
     @api.model
-    def _late_payment_exclude_lines(self, lines, reason):
+    def _exclude_lines(self, lines, reason):
         """Leave these receivable lines out of the follow-up (Odoo's no_followup), with a reason."""
-        self._late_payment_check_user()
+        self._check_user()
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for leaving the invoice out of the follow-up."))
-        self.env["late.payment.api"]._late_payment_check_text(reason, self.env._("The reason"))
+        self.env["late.payment.api"]._check_text(reason, self.env._("The reason"))
         check_records(lines, "read")
         lines = lines.filtered(lambda line: line.account_type == "asset_receivable")
         if not lines:
@@ -174,8 +174,8 @@ class LatePaymentDossier(models.Model):
     def action_send_reminder(self):
         """Send now the reminder due to these customers (the levels waiting for an accountant
         included), through the one send path."""
-        self._late_payment_check_user()
-        reminders = self.env["late.payment.reminder"]._late_payment_send(
+        self._check_user()
+        reminders = self.env["late.payment.reminder"]._send(
             self, origin="console", include_manual=True)
         if not reminders:
             raise UserError(self.env._("Nothing to send: no reminder is due to these customers today."))
@@ -194,15 +194,15 @@ class LatePaymentDossier(models.Model):
     def action_send_reminders_confirm(self):
         """The console's "Send reminders" for the customers selected: first a summary of what
         would go out (nothing is sent before it is confirmed)."""
-        return self._late_payment_open_wizard("late.payment.send.wizard", self.env._("Send the reminders"))
+        return self._open_wizard("late.payment.send.wizard", self.env._("Send the reminders"))
 
     def action_print_statement(self):
-        self._late_payment_check_user("read")
+        self._check_user("read")
         return self.env.ref(STATEMENT_REPORT).report_action(self, config=False)
 
     def action_print_letters(self):
         """Print the letters of these customers' last reminders that wait to be printed."""
-        self._late_payment_check_user()
+        self._check_user()
         letters = self.env["late.payment.reminder"].search([
             ("dossier_id", "in", self.ids), ("letter_state", "=", "queued")])
         if not letters:
@@ -210,15 +210,15 @@ class LatePaymentDossier(models.Model):
         return letters.action_print_letters()
 
     @api.model
-    def _late_payment_active_dossiers(self):
+    def _active_dossiers(self):
         """The dossiers the console's dialogs act on: those selected (active_ids) in the console."""
         context = self.env.context
         if context.get("active_model") != self._name:
             return self.browse()
         return self.browse(context.get("active_ids") or [])
 
-    def _late_payment_open_wizard(self, model, name):
-        self._late_payment_check_user()
+    def _open_wizard(self, model, name):
+        self._check_user()
         return {
             "type": "ir.actions.act_window",
             "name": name,
@@ -229,22 +229,22 @@ class LatePaymentDossier(models.Model):
         }
 
     def action_log_call(self):
-        return self._late_payment_open_wizard("late.payment.call.wizard", self.env._("Log a call"))
+        return self._open_wizard("late.payment.call.wizard", self.env._("Log a call"))
 
     def action_postpone(self):
-        return self._late_payment_open_wizard("late.payment.postpone.wizard", self.env._("Postpone the follow-up"))
+        return self._open_wizard("late.payment.postpone.wizard", self.env._("Postpone the follow-up"))
 
     def action_exclude_lines(self):
         self.ensure_one()
-        return self._late_payment_open_wizard("late.payment.exclude.wizard", self.env._("Leave out of the follow-up"))
+        return self._open_wizard("late.payment.exclude.wizard", self.env._("Leave out of the follow-up"))
 
     def action_record_formal_notice(self):
         self.ensure_one()
-        return self._late_payment_open_wizard("late.payment.formal.notice.wizard",
+        return self._open_wizard("late.payment.formal.notice.wizard",
                                               self.env._("Proof of the formal notice"))
 
     # -- the reminder's documents ------------------------------------------------------------------
-    def _late_payment_amounts_detail(self, lines, overdue=None):
+    def _amounts_detail(self, lines, overdue=None):
         """What the email and the letter print below their text, for the receivable `lines` they
         list (account.move.line or late.payment.reminder.line: every open line of the customer):
         the customer's unapplied credits (each once), the overdue balance (`overdue`, the
@@ -288,20 +288,20 @@ class LatePaymentDossier(models.Model):
         tone_id = self.env.context.get("late_payment_tone_id")
         tone = (dossier.next_tone_id.browse(tone_id) if tone_id
                 else dossier.next_tone_id or dossier.next_level_id.tone_id)
-        text = tone._late_payment_render_text(dossier, "email", lang=self.env.lang)[dossier.id] if tone else ""
+        text = tone._render_text(dossier, "email", lang=self.env.lang)[dossier.id] if tone else ""
         lines = dossier.reminder_line_ids or dossier.line_ids.filtered(lambda line: line.amount_residual > 0)
         details = self.env["ir.qweb"]._render("account_late_payment.late_payment_email_details", {
             "object": dossier,
             "lines": lines,
             "at_date": at_date,
-            "detail": dossier._late_payment_amounts_detail(lines),
+            "detail": dossier._amounts_detail(lines),
             "format_date": lambda day: format_date(self.env, day) if day else "",
             "format_amount": lambda amount, currency: format_amount(self.env, amount, currency),
         }, minimal_qcontext=True)
         return Markup(text) + details
 
     # -- statement of account --------------------------------------------------------------------
-    def _late_payment_statement_data(self):
+    def _statement_data(self):
         """The statement of account: every open item of the customer, its age bucket (see
         engine/kpi.py), and the totals per bucket."""
         self.ensure_one()

@@ -22,7 +22,7 @@ class LatePaymentDossier(models.Model):
 
     # -- refresh -----------------------------------------------------------------------------
     @api.model
-    def _late_payment_refresh(self, partners=None, company=None, ensure=False):
+    def _refresh(self, partners=None, company=None, ensure=False):
         """Recompute the follow-up state of `partners` (their commercial partners; None: every
         customer with open receivables or a dossier) in `company` (None: every company), in a
         bounded number of queries. Returns the dossiers refreshed. With `ensure`, every one of
@@ -37,11 +37,11 @@ class LatePaymentDossier(models.Model):
         self.env["account.move.line"].invalidate_model(["late_payment_discount_open"])
         result = self.browse()
         for one_company in companies:
-            result |= dossier._late_payment_refresh_company(one_company, commercial, today, ensure=ensure)
+            result |= dossier._refresh_company(one_company, commercial, today, ensure=ensure)
         return result.with_env(self.env)
 
-    def _late_payment_refresh_company(self, company, partners, today, ensure=False):
-        rows = self._late_payment_fetch_lines(company, partners)
+    def _refresh_company(self, company, partners, today, ensure=False):
+        rows = self._fetch_lines(company, partners)
         by_partner = defaultdict(list)
         for row in rows:
             by_partner[row["partner_id"]].append(row)
@@ -60,17 +60,17 @@ class LatePaymentDossier(models.Model):
         if not partner_ids:
             return self.browse()
         customers = self.env["res.partner"].browse(sorted(partner_ids)).with_company(company)
-        setup = self._late_payment_setup(company, customers, rows)
+        setup = self._setup(company, customers, rows)
         to_create, line_updates = [], {}
         for customer in customers:
             partner_rows = by_partner.get(customer.id, [])
-            vals, state = self._late_payment_state_vals(customer, partner_rows, setup, today,
+            vals, state = self._state_vals(customer, partner_rows, setup, today,
                                                         overdue_since.get(customer.id))
             current = by_existing.get(customer.id)
             if current is None:
                 to_create.append({**vals, "partner_id": customer.id, "company_id": company.id,
                                   "user_id": customer.user_id.id, "refreshed_on": today})
-            elif current._late_payment_changed(vals) or current.refreshed_on != today:
+            elif current._changed(vals) or current.refreshed_on != today:
                 current.write({**vals, "refreshed_on": today})
             rows_by_id = {row["id"]: row for row in partner_rows}
             for line_state in state.lines:
@@ -79,15 +79,15 @@ class LatePaymentDossier(models.Model):
                 if (row["next_level_id"], row["next_date"]) != wanted:
                     line_updates[line_state.id] = wanted
         created = self.create(to_create) if to_create else self.browse()
-        self._late_payment_write_lines(company, partners, line_updates, [row["id"] for row in rows])
+        self._write_lines(company, partners, line_updates, [row["id"] for row in rows])
         return existing | created
 
-    def _late_payment_setup(self, company, customers, rows):
+    def _setup(self, company, customers, rows):
         """What the refresh of `customers` needs besides their lines, read in a few queries:
         their policies and levels, the tones, the last reminders, the pauses."""
         customers.fetch(["late_payment_policy_id", "late_payment_relationship", "user_id"])
-        risk_policies = self._late_payment_risk_policies(customers, company)
-        default_policy = self.env["late.payment.policy"]._late_payment_default_policy(company)
+        risk_policies = self._risk_policies(customers, company)
+        default_policy = self.env["late.payment.policy"]._default_policy(company)
         own_policies = {
             customer.id: customer.late_payment_policy_id
             for customer in customers if customer.late_payment_policy_id.active
@@ -95,13 +95,13 @@ class LatePaymentDossier(models.Model):
         policies = default_policy.union(*own_policies.values(), *risk_policies.values())
         policies.fetch(["min_gap_days", "tone_shift_reliable", "tone_shift_new", "tone_shift_strict"])
         levels = policies.level_ids
-        sent_levels = self._late_payment_sent_levels(company, customers)
+        sent_levels = self._sent_levels(company, customers)
         levels |= self.env["late.payment.level"].browse(
             {row["level_id"] for row in rows if row["level_id"]}
             | {level_id for sent in sent_levels.values() for level_id, _day in sent}).exists()
         levels.fetch(["policy_id", "days", "sequence", "min_gap_days", "is_formal_notice", "is_escalation",
                       "tone_id", "tone_min_id", "tone_max_id", "kind", "days_before_discount"])
-        engine_levels = levels._late_payment_engine_levels_by_id()
+        engine_levels = levels._engine_levels_by_id()
         levels_by_policy = defaultdict(list)
         for level in levels:
             levels_by_policy[level.policy_id.id].append(engine_levels[level.id])
@@ -116,13 +116,13 @@ class LatePaymentDossier(models.Model):
             "levels_by_policy": levels_by_policy,
             "tones": tones.sorted(lambda tone: (tone.severity, tone.id)).ids,
             "sent_levels": sent_levels,
-            "paused": self._late_payment_paused_until(customers, company),
-            "paused_moves": self._late_payment_paused_moves(customers, company),
-            "proceedings": self._late_payment_in_proceedings(customers),
-            "collection": self._late_payment_collection_states(customers, company),
+            "paused": self._paused_until(customers, company),
+            "paused_moves": self._paused_moves(customers, company),
+            "proceedings": self._in_proceedings(customers),
+            "collection": self._collection_states(customers, company),
         }
 
-    def _late_payment_state_vals(self, customer, rows, setup, today, overdue_since=None):
+    def _state_vals(self, customer, rows, setup, today, overdue_since=None):
         """(values of the dossier, engine state) of one customer, from its lines, its reminders
         and the start of its overdue period recorded so far."""
         policy = followup.choose_policy(
@@ -170,7 +170,7 @@ class LatePaymentDossier(models.Model):
         }
         return vals, state
 
-    def _late_payment_changed(self, vals):
+    def _changed(self, vals):
         self.ensure_one()
         for fname, value in vals.items():
             current = self[fname]
@@ -184,7 +184,7 @@ class LatePaymentDossier(models.Model):
         return False
 
     @api.model
-    def _late_payment_fetch_lines(self, company, partners=None):
+    def _fetch_lines(self, company, partners=None):
         """The open receivable lines of the customers (every one when `partners` is None) in
         `company`, in one query: dicts of id, move_id, partner_id (commercial), maturity, residual (company
         currency), level_id, level_date, next_level_id, next_date, excluded, disputed, discount_date
@@ -228,7 +228,7 @@ class LatePaymentDossier(models.Model):
             partner_filter=partner_filter))
 
     @api.model
-    def _late_payment_sent_levels(self, company, partners):
+    def _sent_levels(self, company, partners):
         """{commercial partner id: [(level id, last day a reminder to it reached that level)]}: the
         reminders that went (not the failed ones), and the levels its open lines reached without a
         reminder in the log (a quiet go-live counts them as reached; data kept from before the
@@ -255,7 +255,7 @@ class LatePaymentDossier(models.Model):
         return result
 
     @api.model
-    def _late_payment_risk_policies(self, partners, company):
+    def _risk_policies(self, partners, company):
         """{commercial partner id: policy of its risk class} (classes without a policy: none)."""
         dossiers = self.sudo().search_fetch([
             ("company_id", "=", company.id), ("partner_id", "in", partners.ids),
@@ -265,7 +265,7 @@ class LatePaymentDossier(models.Model):
                 if dossier.risk_class_id.policy_id.active}
 
     @api.model
-    def _late_payment_refresh_partners_everywhere(self, partners):
+    def _refresh_partners_everywhere(self, partners):
         """Refresh the follow-up of `partners` in every company where they have a dossier or
         something open (their proceedings opened or closed: reminders stop or resume)."""
         partners = partners.sudo().commercial_partner_id
@@ -282,17 +282,17 @@ class LatePaymentDossier(models.Model):
                AND %(open)s
         """, partners=partners.ids, open=open_receivable_sql("aml", "account", nonzero=False)))
         for company in self.env["res.company"].sudo().browse(sorted(row[0] for row in rows)):
-            self._late_payment_refresh(partners=partners, company=company)
+            self._refresh(partners=partners, company=company)
 
     @api.model
-    def _late_payment_in_proceedings(self, partners):
+    def _in_proceedings(self, partners):
         """Ids of the `partners` in open collective proceedings (BODACC): they get no reminder."""
         if not partners:
             return set()
         return set(partners.sudo().filtered_domain([("late_payment_proceedings_state", "=", "open")]).ids)
 
     @api.model
-    def _late_payment_write_lines(self, company, partners, updates, open_ids):
+    def _write_lines(self, company, partners, updates, open_ids):
         """Write the next level and date of each receivable line in one query, and clear them on
         the lines no longer open (paid, reset to draft)."""
         line_model = self.env["account.move.line"]
@@ -338,7 +338,7 @@ class LatePaymentDossier(models.Model):
 
     # -- incremental refresh -----------------------------------------------------------------
     @api.model
-    def _late_payment_mark_dirty(self, lines):
+    def _mark_dirty(self, lines):
         """The receivable `lines` changed (posted, paid, reset, excluded...): refresh their
         customers' dossiers once, just before the transaction commits."""
         lines = lines.filtered(lambda line: line.display_type == "payment_term" and line.partner_id)
@@ -346,24 +346,24 @@ class LatePaymentDossier(models.Model):
             return
         pairs = {(line.partner_id.commercial_partner_id.id, line.company_id.id) for line in lines
                  if line.account_type == "asset_receivable"}
-        self._late_payment_mark_pairs(pairs)
+        self._mark_pairs(pairs)
 
     @api.model
-    def _late_payment_mark_partners_dirty(self, partners, company):
-        self._late_payment_mark_pairs({(partner.commercial_partner_id.id, company.id) for partner in partners})
+    def _mark_partners_dirty(self, partners, company):
+        self._mark_pairs({(partner.commercial_partner_id.id, company.id) for partner in partners})
 
     @api.model
-    def _late_payment_mark_pairs(self, pairs):
+    def _mark_pairs(self, pairs):
         if not pairs:
             return
         data = self.env.cr.precommit.data
         if DIRTY_KEY not in data:
             data[DIRTY_KEY] = set()
-            self.env.cr.precommit.add(self._late_payment_refresh_dirty)
+            self.env.cr.precommit.add(self._refresh_dirty)
         data[DIRTY_KEY] |= pairs
 
     @api.model
-    def _late_payment_refresh_dirty(self):
+    def _refresh_dirty(self):
         pairs = self.env.cr.precommit.data.pop(DIRTY_KEY, set())
         by_company = defaultdict(set)
         for partner_id, company_id in pairs:
@@ -376,7 +376,7 @@ class LatePaymentDossier(models.Model):
             self.env.flush_all()
             try:
                 with self.env.cr.savepoint(flush=False):
-                    self.sudo()._late_payment_refresh(
+                    self.sudo()._refresh(
                         partners=partner_model.browse(partner_ids).exists(),
                         company=self.env["res.company"].sudo().browse(company_id))
                     self.env.flush_all()
@@ -387,7 +387,7 @@ class LatePaymentDossier(models.Model):
 
     # -- the lock taken by every sending (the daily run and the console) -------------------------
     @api.model
-    def _late_payment_lock(self, company, partner_ids):
+    def _lock(self, company, partner_ids):
         """Lock the follow-up of these customers in `company` for this transaction, without
         waiting: the ids of those locked (another transaction sending to one of the others right
         now holds it). PostgreSQL advisory locks, released at the end of the transaction."""
@@ -401,19 +401,19 @@ class LatePaymentDossier(models.Model):
         return [row[0] for row in rows]
 
     @api.model
-    def _late_payment_collective_proceedings(self, partners, company):
+    def _collective_proceedings(self, partners, company):
         """{commercial partner id} of the customers in collective proceedings (no reminder may go
         to them), from their company status (BODACC)."""
-        return self._late_payment_in_proceedings(partners.commercial_partner_id)
+        return self._in_proceedings(partners.commercial_partner_id)
 
     @api.model
-    def _late_payment_forget_dirty(self, partners, company):
+    def _forget_dirty(self, partners, company):
         """These customers were just refreshed: no need to refresh them again at commit."""
         pairs = self.env.cr.precommit.data.get(DIRTY_KEY)
         if pairs:
             pairs.difference_update((partner.id, company.id) for partner in partners)
 
-    def _late_payment_ask_for_manual_level(self):
+    def _ask_for_manual_level(self):
         """The next level of these customers waits for an accountant: a task for the responsible,
         once per level."""
         dossiers = self.filtered(lambda dossier: dossier.manual_level_notified_id != dossier.next_level_id)
@@ -426,7 +426,7 @@ class LatePaymentDossier(models.Model):
             "res_model_id": model_id,
             "res_id": dossier.id,
             "activity_type_id": todo.id,
-            "user_id": dossier._late_payment_responsible().id,
+            "user_id": dossier._responsible().id,
             "date_deadline": today,
             "automated": True,
             "summary": self.env._("Send the %(level)s to %(customer)s", level=dossier.next_level_id.name,

@@ -33,14 +33,14 @@ class LatePaymentDossier(models.Model):
 
     def action_compute_risk(self):
         """Recompute these customers' follow-up state and risk score now (no commit)."""
-        self._late_payment_check_user()
+        self._check_user()
         for company, dossiers in self.grouped("company_id").items():
-            self._late_payment_refresh(partners=dossiers.partner_id, company=company)
-            self._late_payment_compute_risk(company, partners=dossiers.partner_id)
+            self._refresh(partners=dossiers.partner_id, company=company)
+            self._compute_risk(company, partners=dossiers.partner_id)
         return True
 
     @api.model
-    def _late_payment_compute_risk(self, company, partners=None):
+    def _compute_risk(self, company, partners=None):
         """Score `partners` (their commercial partners; None: every customer with an invoice in
         the window, something open or a dossier) in `company`, in a bounded number of queries,
         and store the scores, classes and factors on their dossiers (made when missing) and on
@@ -50,19 +50,19 @@ class LatePaymentDossier(models.Model):
         today = fields.Date.context_today(self)
         weights = company._late_payment_risk_weights()
         if partners is None:
-            partner_ids = dossier_model._late_payment_risk_candidates(company, today, weights)
+            partner_ids = dossier_model._risk_candidates(company, today, weights)
         else:
             partner_ids = sorted(set(partners.sudo().commercial_partner_id.ids))
         if not partner_ids:
             return self.browse()
-        dossiers = dossier_model._late_payment_risk_dossiers(company, partner_ids)
-        inputs, levels = dossier_model._late_payment_risk_inputs(company, dossiers, today, weights)
+        dossiers = dossier_model._risk_dossiers(company, partner_ids)
+        inputs, levels = dossier_model._risk_inputs(company, dossiers, today, weights)
         results = risk.score_customers(inputs, weights)
-        dossier_model._late_payment_risk_write(company, dossiers, results, levels, today)
+        dossier_model._risk_write(company, dossiers, results, levels, today)
         return dossiers.with_env(self.env)
 
     @api.model
-    def _late_payment_risk_candidates(self, company, today, weights, exclude_scored_on=None):
+    def _risk_candidates(self, company, today, weights, exclude_scored_on=None):
         """Ids of the customers to score in `company`: an invoice in the window, something
         unpaid, or a dossier (but not those already scored on `exclude_scored_on`)."""
         self.env["account.move"].flush_model(["commercial_partner_id", "company_id", "state", "move_type",
@@ -86,7 +86,7 @@ class LatePaymentDossier(models.Model):
         return sorted(row[0] for row in rows)
 
     @api.model
-    def _late_payment_risk_dossiers(self, company, partner_ids):
+    def _risk_dossiers(self, company, partner_ids):
         """The dossiers of `partner_ids` in `company`, made (with their follow-up state) for the
         customers that have none."""
         fnames = ["partner_id", "amount_overdue", "risk_class_id", "risk_score", "risk_no_history"]
@@ -94,18 +94,18 @@ class LatePaymentDossier(models.Model):
         dossiers = self.search_fetch(domain, fnames)
         missing = set(partner_ids) - set(dossiers.partner_id.ids)
         if missing:
-            self._late_payment_refresh(partners=self.env["res.partner"].browse(sorted(missing)), company=company,
+            self._refresh(partners=self.env["res.partner"].browse(sorted(missing)), company=company,
                                        ensure=True)
             dossiers = self.search_fetch(domain, fnames)
         return dossiers
 
     @api.model
-    def _late_payment_risk_inputs(self, company, dossiers, today, weights):
+    def _risk_inputs(self, company, dossiers, today, weights):
         """({partner id: engine RiskInput}, {partner id: highest level reached}) of the
         customers of `dossiers`, in a few grouped queries."""
         partner_ids = dossiers.partner_id.ids
         start = kpi.months_before(today, weights.window_months)
-        settled = self._late_payment_risk_settled(company, partner_ids, start, today)
+        settled = self._risk_settled(company, partner_ids, start, today)
         overdue = {dossier.partner_id.id: dossier.amount_overdue for dossier in dossiers}
         credit_limits = {}
         if company.account_use_credit_limit:
@@ -119,8 +119,8 @@ class LatePaymentDossier(models.Model):
              ("invoice_date", "<=", today)],
             ["commercial_partner_id"], ["amount_total_signed:sum"])
         monthly_sales = {partner.id: total / weights.window_months for partner, total in sales}
-        levels = self._late_payment_risk_levels(company, partner_ids, start, today, weights)
-        incidents = self._late_payment_risk_incidents(self.env["res.partner"].browse(partner_ids), company)
+        levels = self._risk_levels(company, partner_ids, start, today, weights)
+        incidents = self._risk_incidents(self.env["res.partner"].browse(partner_ids), company)
         inputs = risk.build_inputs(
             settled, today, overdue=overdue, credit_limits=credit_limits, monthly_sales=monthly_sales,
             levels={partner_id: points for partner_id, (_level, points) in levels.items()},
@@ -130,7 +130,7 @@ class LatePaymentDossier(models.Model):
         return inputs, {partner_id: level for partner_id, (level, _points) in levels.items()}
 
     @api.model
-    def _late_payment_risk_settled(self, company, partner_ids, start, today):
+    def _risk_settled(self, company, partner_ids, start, today):
         """(partner id, amount, due date, paid date) of the receivable lines of the customers'
         invoices settled (fully matched) after `start`, in company currency; the paid date is
         the date of the last payment, credit note or entry matched with the line."""
@@ -161,7 +161,7 @@ class LatePaymentDossier(models.Model):
         """, company=company.id, partners=partner_ids, late_types=late_types(self.env), start=start, today=today))
 
     @api.model
-    def _late_payment_risk_levels(self, company, partner_ids, start, today, weights):
+    def _risk_levels(self, company, partner_ids, start, today, weights):
         """{partner id: (highest level reached in the window, its points)}: an escalation gives
         the collection points, a formal notice the formal-notice points, the levels after the
         due date before them points in proportion to their rank, those before it none."""
@@ -176,7 +176,7 @@ class LatePaymentDossier(models.Model):
              GROUP BY 1, 2
         """, company.id, start, today, partner_ids))
         levels = self.env["late.payment.level"].browse({level_id for _partner, level_id in rows}).exists()
-        points = levels._late_payment_risk_points(weights)
+        points = levels._risk_points(weights)
         best = {}
         for partner_id, level_id in rows:
             if level_id in points and (partner_id not in best or points[level_id] > best[partner_id][1]):
@@ -184,13 +184,13 @@ class LatePaymentDossier(models.Model):
         return best
 
     @api.model
-    def _late_payment_risk_write(self, company, dossiers, results, levels, today):
+    def _risk_write(self, company, dossiers, results, levels, today):
         """Store the results on the dossiers (score, class, factors) and on the customers (score
         and class in the company, for lists, filters and group-by), in a few queries; log the
         class changes on the dossiers and refresh the follow-up of the customers whose class
         changes their policy."""
         by_partner = {dossier.partner_id.id: dossier for dossier in dossiers}
-        classes = self.env["late.payment.risk.class"]._late_payment_classify(
+        classes = self.env["late.payment.risk.class"]._classify(
             company, {partner_id: result.score for partner_id, result in results.items()})
         old_classes = {dossier.id: dossier.risk_class_id for dossier in dossiers}
         rows = []
@@ -209,7 +209,7 @@ class LatePaymentDossier(models.Model):
         """, today, SQL(", ").join(
             SQL("(%s, %s::float8, %s::int4, %s::bool)", dossier_id, score, class_id, no_history)
             for dossier_id, _partner_id, score, class_id, no_history in rows)))
-        self._late_payment_risk_write_factors(company, by_partner, results, levels)
+        self._risk_write_factors(company, by_partner, results, levels)
         company_key = str(company.id)
         self.env["res.partner"].flush_model(
             ["late_payment_risk_score", "late_payment_risk_class_id", "late_payment_risk_no_history"])
@@ -243,10 +243,10 @@ class LatePaymentDossier(models.Model):
             self.browse(list(bodies))._message_log_batch(bodies)
         repolicy = [dossier_id for dossier_id, (old, new, _score) in changed.items() if old.policy_id != new.policy_id]
         if repolicy:
-            self._late_payment_refresh(partners=self.browse(repolicy).partner_id, company=company)
+            self._refresh(partners=self.browse(repolicy).partner_id, company=company)
 
     @api.model
-    def _late_payment_risk_write_factors(self, company, by_partner, results, levels):
+    def _risk_write_factors(self, company, by_partner, results, levels):
         """Replace the factors of the dossiers whose factors changed (two queries)."""
         rows = []
         for partner_id, result in results.items():
@@ -300,29 +300,29 @@ class LatePaymentDossier(models.Model):
 
     # -- scheduled action ------------------------------------------------------------------------
     @api.model
-    def _cron_late_payment_risk(self, batch_size=500):
+    def _cron_risk(self, batch_size=500):
         """Every night: the risk score of every customer in every company, by batches of a few
         queries each, bounded by time (late.payment.batch); a rerun the same day skips the
         customers already scored; a customer whose scoring fails is skipped until tomorrow and
         reported to the administrators."""
         today = fields.Date.context_today(self)
         todo = [
-            (company, self._late_payment_risk_candidates(company, today, company._late_payment_risk_weights(),
+            (company, self._risk_candidates(company, today, company._late_payment_risk_weights(),
                                                          exclude_scored_on=today))
             for company in self.env["res.company"].search_fetch([], ["currency_id"])]
 
         def process(company, ids):
-            self._late_payment_compute_risk(company, partners=self.env["res.partner"].browse(ids))
+            self._compute_risk(company, partners=self.env["res.partner"].browse(ids))
 
         def skip(company, ids, _error):
-            self._late_payment_risk_mark_scored(company, ids, today)
+            self._risk_mark_scored(company, ids, today)
 
-        self.env["late.payment.batch"]._late_payment_batches(
-            self.env._("Risk scores"), todo, process, skip=skip, describe=self._late_payment_describe_partner,
+        self.env["late.payment.batch"]._batches(
+            self.env._("Risk scores"), todo, process, skip=skip, describe=self._describe_partner,
             first_size=100, max_size=batch_size)
 
     @api.model
-    def _late_payment_risk_mark_scored(self, company, partner_ids, today):
+    def _risk_mark_scored(self, company, partner_ids, today):
         """These customers count as scored today (a failed one waits for tomorrow's run)."""
         self.flush_model(["risk_date"])
         self.env.cr.execute(SQL(
@@ -331,11 +331,11 @@ class LatePaymentDossier(models.Model):
         self.invalidate_model(["risk_date"])
 
     @api.model
-    def _late_payment_describe_partner(self, _key, partner_id):
+    def _describe_partner(self, _key, partner_id):
         return self.env["res.partner"].sudo().browse(partner_id).display_name
 
     @api.model
-    def _late_payment_risk_incidents(self, partners, company):
+    def _risk_incidents(self, partners, company):
         """{commercial partner id: (disputes opened, promises broken) in the last 12 months}
         (one query)."""
         if not partners:

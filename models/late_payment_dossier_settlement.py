@@ -32,14 +32,14 @@ class LatePaymentDossier(models.Model):
 
     # -- settlement: promises, plans, disputes, collection ------------------------------------------
     @api.model
-    def _late_payment_paused_until(self, partners, company):
+    def _paused_until(self, partners, company):
         """{commercial partner id: date until which its reminders pause}: the console's
         postponements (the whole customer). Promises and plans pause their own invoices only
-        (_late_payment_paused_moves)."""
-        return self._late_payment_postponed_until(partners, company, {})
+        (_paused_moves)."""
+        return self._postponed_until(partners, company, {})
 
     @api.model
-    def _late_payment_paused_moves(self, partners, company):
+    def _paused_moves(self, partners, company):
         """{invoice id: date until which its reminders pause} for the invoices of the open
         promises (their promised date) and of the running plans (engine/settlement.py: their last
         instalment plus the grace days) of the customers, in one query. Their other invoices are
@@ -73,7 +73,7 @@ class LatePaymentDossier(models.Model):
         return paused
 
     @api.model
-    def _late_payment_collection_states(self, partners, company):
+    def _collection_states(self, partners, company):
         """{commercial partner id: True (in collection) or False (taken back)} for the engine
         (one query)."""
         if not partners:
@@ -86,7 +86,7 @@ class LatePaymentDossier(models.Model):
         return {partner_id: state == "collection" for partner_id, state in rows}
 
     @api.model
-    def _late_payment_settlement_status(self, partners, company):
+    def _settlement_status(self, partners, company):
         """{partner id: {"promise": {"date": iso, "amount": float} or None, "plan": state or None}}
         of the commercial partners of `partners` in `company` (for the API's status)."""
         commercial = partners.commercial_partner_id
@@ -105,15 +105,15 @@ class LatePaymentDossier(models.Model):
         return {partner.id: {"promise": promise_of.get(partner.commercial_partner_id.id),
                              "plan": plan_of.get(partner.commercial_partner_id.id)} for partner in partners}
 
-    def _late_payment_settlement_activity(self, summary, note=None):
+    def _settlement_activity(self, summary, note=None):
         """A to-do for the customer's responsible on the dossier."""
         for dossier in self:
             dossier.sudo().activity_schedule(
                 "mail.mail_activity_data_todo", date_deadline=fields.Date.context_today(self),
-                summary=summary, note=note or False, user_id=dossier._late_payment_responsible().id)
+                summary=summary, note=note or False, user_id=dossier._responsible().id)
 
     # -- collection ---------------------------------------------------------------------------
-    def _late_payment_escalate(self, automatic=False):
+    def _escalate(self, automatic=False):
         """Hand these customers to collection: no more automatic reminders, a to-do for the
         responsible to send the collection dossier (to the agency or the court)."""
         today = fields.Date.context_today(self)
@@ -126,22 +126,22 @@ class LatePaymentDossier(models.Model):
                 "Handed to collection by %(user)s.", user=self.env.user.name)
             dossier.sudo().message_post(body=body)
             dossier.partner_id.sudo()._message_log(body=body)
-            dossier._late_payment_settlement_activity(
+            dossier._settlement_activity(
                 self.env._("Send the collection dossier of %(customer)s", customer=dossier.partner_id.name),
                 self.env._("Print the collection dossier and send it to the collection agency or the court."))
         for company, dossiers in todo.grouped("company_id").items():
-            self._late_payment_refresh(partners=dossiers.partner_id, company=company)
+            self._refresh(partners=dossiers.partner_id, company=company)
         return todo
 
-    def action_late_payment_escalate(self):
-        self._late_payment_check_user()
+    def action_escalate(self):
+        self._check_user()
         if any(d.status == "none" and not d.amount_due for d in self):
             raise UserError(self.env._("There is nothing to collect from this customer."))
-        self._late_payment_escalate()
+        self._escalate()
         return True
 
-    def action_late_payment_deescalate(self):
-        self._late_payment_check_user()
+    def action_deescalate(self):
+        self._check_user()
         todo = self.filtered(lambda d: d.collection_state == "collection" or d.status == "collection")
         if not todo:
             raise UserError(self.env._("This customer is not in collection."))
@@ -152,14 +152,14 @@ class LatePaymentDossier(models.Model):
             dossier.sudo().message_post(body=body)
             dossier.partner_id.sudo()._message_log(body=body)
         for company, dossiers in todo.grouped("company_id").items():
-            self._late_payment_refresh(partners=dossiers.partner_id, company=company)
+            self._refresh(partners=dossiers.partner_id, company=company)
         return True
 
-    def action_late_payment_collection_dossier(self):
-        self._late_payment_check_user("read")
+    def action_collection_dossier(self):
+        self._check_user("read")
         return self.env.ref("account_late_payment.action_report_late_payment_collection").report_action(self)
 
-    def _late_payment_collection_data(self):
+    def _collection_data(self):
         """What the collection dossier prints: each invoice still open with its reminders,
         penalties, promises and disputes."""
         self.ensure_one()
@@ -178,10 +178,10 @@ class LatePaymentDossier(models.Model):
             } for move in moves],
             "interest": sum(r.get("interest", 0.0) for r in penalties.values()),
             "indemnity": sum(r.get("indemnity", 0.0) for r in penalties.values()),
-            **self._late_payment_declarable(moves, penalties),
+            **self._declarable(moves, penalties),
         }
 
-    def _late_payment_declarable(self, moves, penalties):
+    def _declarable(self, moves, penalties):
         """The claim to declare when collective proceedings opened against the customer: the
         invoices dated before the judgment, each with what is left to pay, its interest up to the
         day before the judgment and its indemnity (`penalties`: late_payment_penalties by id)."""
@@ -199,24 +199,24 @@ class LatePaymentDossier(models.Model):
                 "declarable_total": sum(row["total"] for row in rows)}
 
     # -- settlement screens ---------------------------------------------------------------------
-    def action_late_payment_promise(self):
+    def action_promise(self):
         self.ensure_one()
-        self._late_payment_check_user()
+        self._check_user()
         return self.partner_id.with_company(self.company_id).action_late_payment_promise()
 
-    def action_late_payment_dispute(self):
+    def action_dispute(self):
         self.ensure_one()
-        self._late_payment_check_user()
-        return self.env["late.payment.dispute.wizard"]._late_payment_action({"default_partner_id": self.partner_id.id})
+        self._check_user()
+        return self.env["late.payment.dispute.wizard"]._action({"default_partner_id": self.partner_id.id})
 
-    def action_late_payment_plan(self):
+    def action_plan(self):
         self.ensure_one()
-        self._late_payment_check_user()
+        self._check_user()
         return self.partner_id.with_company(self.company_id).action_late_payment_plan()
 
     # -- the daily settlement check ------------------------------------------------------------
     @api.model
-    def _cron_late_payment_settlement(self, batch_size=SETTLEMENT_BATCH_SIZE):
+    def _cron_settlement(self, batch_size=SETTLEMENT_BATCH_SIZE):
         """Every day: keep or break the open promises and check the running plans (payments
         allocated, plans completed or broken, instalment reminders), by batches bounded by time
         (late.payment.batch), each committed; those checked today are not checked again (a
@@ -244,6 +244,6 @@ class LatePaymentDossier(models.Model):
         def describe(model, record_id):
             return model.browse(record_id).display_name
 
-        self.env["late.payment.batch"]._late_payment_batches(
+        self.env["late.payment.batch"]._batches(
             self.env._("Promises and payment plans"), todo, process, skip=mark, describe=describe,
             first_size=50, max_size=batch_size)

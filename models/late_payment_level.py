@@ -123,17 +123,17 @@ class LatePaymentLevel(models.Model):
                 "Invoices have reached these follow-up levels: they keep them in their history. Archive the "
                 "policy and create a new one instead."))
 
-    def _late_payment_engine_level(self):
+    def _engine_level(self):
         self.ensure_one()
         return followup.Level(
             id=self.id, days=self.days, sequence=self.sequence, min_gap_days=self.min_gap_days or 0,
             gated=self.is_formal_notice or self.is_escalation, is_escalation=self.is_escalation,
             days_before_discount=(self.days_before_discount or 0) if self.kind == "discount" else None)
 
-    def _late_payment_engine_levels_by_id(self):
-        return {level.id: level._late_payment_engine_level() for level in self}
+    def _engine_levels_by_id(self):
+        return {level.id: level._engine_level() for level in self}
 
-    def _late_payment_risk_points(self, weights):
+    def _risk_points(self, weights):
         """{level id: points of the risk score's level factor} (see engine.risk.policy_level_points)."""
         points = {}
         policies = self.policy_id

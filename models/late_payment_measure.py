@@ -67,24 +67,24 @@ class LatePaymentMeasure(models.AbstractModel):
 
     # -- today's balances (the console's figures) -------------------------------------------------
     @api.model
-    def _late_payment_live_balance(self, company, partners=None):
+    def _live_balance(self, company, partners=None):
         """Today's figures, the follow-up console's, from the one computation of what is owed and
-        overdue (late.payment.dossier._late_payment_balances): the total of `company` when
+        overdue (late.payment.dossier._balances): the total of `company` when
         `partners` is None, else {customer id: Balance} of `partners` (False: every customer)."""
-        balances = self.env["late.payment.dossier"]._late_payment_balances(company, partners or None)
+        balances = self.env["late.payment.dossier"]._balances(company, partners or None)
         return receivables.total(balances.values()) if partners is None else balances
 
     @api.model
-    def _late_payment_states(self, partners, company, day):
+    def _states(self, partners, company, day):
         """{commercial partner id: (dossier values, receivables Balance)} of `partners` in
         `company` evaluated on `day` (the follow-up rules of the daily refresh, on the lines open
         now), written nowhere: the computation the console, the dashboard and the analysis share."""
-        evaluated = self.env["late.payment.dossier"]._late_payment_evaluate(company, partners, day)
+        evaluated = self.env["late.payment.dossier"]._evaluate(company, partners, day)
         return {partner_id: (vals, receivables.balance(state)) for partner_id, (vals, state) in evaluated.items()}
 
     # -- history: the receivable lines of the customer documents and their matchings -------------
     @api.model
-    def _late_payment_document_lines_sql(self, company, partners=None):
+    def _document_lines_sql(self, company, partners=None):
         """FROM and WHERE of the receivable lines (instalments) of the posted customer documents
         of `company` (aliases line, move, account); only the customers `partners` when given."""
         partner_filter = SQL("AND move.commercial_partner_id IN %s", tuple(partners.ids)) if partners else SQL()
@@ -103,7 +103,7 @@ class LatePaymentMeasure(models.AbstractModel):
             company=company.id, documents=customer_types(self.env), partner_filter=partner_filter)
 
     @api.model
-    def _late_payment_data(self, company, end, since, partners=None):
+    def _data(self, company, end, since, partners=None):
         """What the measures of `company` up to `end` need, in three queries (amounts in the
         company currency):
         - items: (line id, amount, invoice date, due date) of the receivable lines of customer
@@ -127,7 +127,7 @@ class LatePaymentMeasure(models.AbstractModel):
                     SELECT 1 FROM account_partial_reconcile partial
                      WHERE partial.debit_move_id = line.id AND partial.max_date >= %(since)s))
             """,
-            lines=self._late_payment_document_lines_sql(company, partners), end=end, since=since))
+            lines=self._document_lines_sql(company, partners), end=end, since=since))
         items = [kpi.HistoricItem(line_id, amount, invoice_date, due or invoice_date)
                  for line_id, amount, invoice_date, due, _partner in rows]
         partner_of = {row[0]: row[4] for row in rows}
@@ -139,13 +139,13 @@ class LatePaymentMeasure(models.AbstractModel):
                  WHERE debit_move_id IN %(lines)s AND max_date <= %(end)s
                 """,
                 lines=tuple(partner_of), end=end))]
-        sales = self._late_payment_credit_sales(
+        sales = self._credit_sales(
             company, kpi.months_before(since, COUNT_BACK_MONTHS + 1), end,
             SQL("COALESCE(move.invoice_date, move.date)"), partners)
         return {"items": items, "payments": payments, "sales": sales, "partner_of": partner_of}
 
     @api.model
-    def _late_payment_credit_sales(self, company, start, end, key, partners=None):
+    def _credit_sales(self, company, start, end, key, partners=None):
         """[(key, net credit sales)] of `company` invoiced after `start` up to `end`, grouped by the
         SQL expression `key`; only the customers `partners` when given."""
         return self.env.execute_query(SQL(
@@ -156,32 +156,32 @@ class LatePaymentMeasure(models.AbstractModel):
                AND COALESCE(move.invoice_date, move.date) <= %(end)s
              GROUP BY 1
             """,
-            key=key, lines=self._late_payment_document_lines_sql(company, partners), start=start, end=end))
+            key=key, lines=self._document_lines_sql(company, partners), start=start, end=end))
 
     @api.model
-    def _late_payment_sales_by_partner(self, company, start, end, partners):
-        return dict(self._late_payment_credit_sales(company, start, end, SQL("move.commercial_partner_id"), partners))
+    def _sales_by_partner(self, company, start, end, partners):
+        return dict(self._credit_sales(company, start, end, SQL("move.commercial_partner_id"), partners))
 
     # -- per customer ----------------------------------------------------------------------------
     @api.model
-    def _late_payment_partner_figures(self, partners, company, today):
+    def _partner_figures(self, partners, company, today):
         """The measures of each customer (commercial partner) in `company` on `today`:
         {partner id: {aged balance buckets..., 'dso', 'average_days_beyond_terms',
         'share_paid_late'}}; DSO and the others over the last 12 months."""
         start = kpi.months_before(today, 12)
-        data = self._late_payment_data(company, today, start, partners=partners)
+        data = self._data(company, today, start, partners=partners)
         balances = kpi.aged_balances_history(data["items"], data["payments"], [today], data["partner_of"])[today]
         settled = kpi.settlement_dates(data["items"], data["payments"], until=today)
         paid_rows = defaultdict(list)
         for item in data["items"]:
             if item.key in settled and kpi.in_window(settled[item.key], today, 12):
                 paid_rows[data["partner_of"][item.key]].append((item.amount, item.due_date, settled[item.key]))
-        sales = self._late_payment_sales_by_partner(company, start, today, partners)
+        sales = self._sales_by_partner(company, start, today, partners)
         result = {}
         if today == fields.Date.context_today(self):
             # the aged balance of the console (credits used once, what is left out apart)
             balances = {partner_id: aged_balance(balance) for partner_id, balance in
-                        self._late_payment_live_balance(company, partners).items()}
+                        self._live_balance(company, partners).items()}
         for partner in partners:
             balance = balances.get(partner.id, kpi.AgedBalance())
             rows = paid_rows.get(partner.id, [])
@@ -195,7 +195,7 @@ class LatePaymentMeasure(models.AbstractModel):
 
     # -- what each reminder level recovers ---------------------------------------------------------
     @api.model
-    def _late_payment_recovery(self, company, end, months=12):
+    def _recovery(self, company, end, months=12):
         """{level: engine LevelRecovery} for the reminders `company` sent in the `months` up to
         `end`, and the payments (matchings) of their lines up to `end` + 30 days: two queries."""
         since = kpi.months_before(end, months)

@@ -1,7 +1,7 @@
 """Reminders, and the one way they are sent.
 
 Every reminder, whoever sends it (the daily run, the follow-up console, the API), goes through
-`late.payment.reminder._late_payment_send(dossiers, origin=...)`:
+`late.payment.reminder._send(dossiers, origin=...)`:
 
 1. the customers are locked for this transaction (a PostgreSQL advisory lock per customer and
    company, taken without waiting: a customer another run is sending to right now is skipped,
@@ -211,16 +211,16 @@ class LatePaymentReminder(models.Model):
 
     # -- the daily run: late.payment.run --------------------------------------------------------
     @api.model
-    def _cron_late_payment_run(self, **kwargs):
+    def _cron_run(self, **kwargs):
         """Compatibility: the daily run's scheduled action called this before the run had its own
         model (a database not yet upgraded); the run is late.payment.run's."""
-        return self.env["late.payment.run"]._cron_late_payment_run(**kwargs)
+        return self.env["late.payment.run"]._cron_run(**kwargs)
 
     @api.model
-    def action_late_payment_run_now(self):
+    def action_run_now(self):
         """The reminders list's button: the daily follow-up now, for the current company
         (late.payment.run checks the caller is an administrator)."""
-        return self.env["late.payment.run"]._late_payment_run_now()
+        return self.env["late.payment.run"]._run_now()
 
     # -- the log is evidence ------------------------------------------------------------------------
     def write(self, vals):
@@ -238,29 +238,29 @@ class LatePaymentReminder(models.Model):
 
     def action_late_payment_cancel(self):
         """The dialog that cancels these reminders in the log, with the reason."""
-        self._late_payment_check_cancel()
+        self._check_cancel()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Cancel the reminder"),
-            "res_model": "late.payment.reminder.cancel",
+            "res_model": "late.payment.reminder.cancel.wizard",
             "view_mode": "form",
             "target": "new",
             "context": {"default_reminder_ids": self.ids},
         }
 
-    def _late_payment_check_cancel(self):
+    def _check_cancel(self):
         if not self.env.su and not self.env.user.has_group(ADMIN_GROUP):
             raise AccessError(self.env._("Only the late payment administrators may cancel a reminder."))
         check_records(self, "write")
 
-    def _late_payment_cancel(self, reason):
+    def _cancel(self, reason):
         """Cancel these reminders in the log: they stay as they were sent, with who cancelled
         them, when and why beside them (and in the customer's history)."""
-        self._late_payment_check_cancel()
+        self._check_cancel()
         reason = (reason or "").strip() if isinstance(reason, str) else ""
         if not reason:
             raise UserError(self.env._("Give the reason for cancelling the reminder."))
-        self.env["late.payment.api"]._late_payment_check_text(reason, self.env._("The reason"))
+        self.env["late.payment.api"]._check_text(reason, self.env._("The reason"))
         cancelled = self.filtered(lambda reminder: reminder.log_state == "cancelled")
         if cancelled:
             raise UserError(self.env._("These reminders are already cancelled: %(reminders)s.",

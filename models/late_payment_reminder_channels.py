@@ -24,7 +24,7 @@ class LatePaymentReminder(models.Model):
     _inherit = "late.payment.reminder"
 
     # -- email ---------------------------------------------------------------------------------
-    def _late_payment_render_emails(self, plans):
+    def _render_emails(self, plans):
         """{dossier id: values of its email}, rendered by batches of template and responsible
         (the signature), each in the customer's language."""
         groups = defaultdict(list)
@@ -58,7 +58,7 @@ class LatePaymentReminder(models.Model):
                 emails[key] = email
         return emails
 
-    def _late_payment_send_emails(self, plans, emails):
+    def _send_emails(self, plans, emails):
         """Queue the emails (Odoo's mail queue sends them), each a message in the customer's
         chatter whose delivery status (sent, bounced, failed) comes back on the reminder."""
         plans = [plan for plan in plans if plan["dossier"].id in emails]
@@ -68,7 +68,7 @@ class LatePaymentReminder(models.Model):
         vals_list, attachments_list = [], []
         # the invoices' own PDFs for the whole batch at once: those missing rendered in bulk and
         # stored as the invoices' PDF (as Odoo's sending does), so each is rendered once
-        pdf_failures = self._late_payment_store_invoice_pdfs(self.env["account.move"].union(
+        pdf_failures = self._store_invoice_pdfs(self.env["account.move"].union(
             *(plan["lines"].move_id for plan in plans if plan["level"].attach_invoices)))
         for plan in plans:
             email = emails[plan["dossier"].id]
@@ -79,9 +79,9 @@ class LatePaymentReminder(models.Model):
                 context_record=plan["partner"].with_context(lang=lang))
             attachment_ids = list(email.get("attachment_ids") or [])
             generated = list(email.get("attachments") or [])
-            generated += self._late_payment_document_pdfs(plan)
+            generated += self._document_pdfs(plan)
             if plan["level"].attach_invoices:
-                attachment_ids += self._late_payment_invoice_pdfs(plan, pdf_failures).ids
+                attachment_ids += self._invoice_pdfs(plan, pdf_failures).ids
             vals_list.append({
                 "subject": email.get("subject") or "",
                 "body": body,
@@ -124,7 +124,7 @@ class LatePaymentReminder(models.Model):
         for plan, mail in zip(plans, mails, strict=True):
             plan["reminder"].mail_message_id = mail.mail_message_id
 
-    def _late_payment_document_pdfs(self, plan):
+    def _document_pdfs(self, plan):
         """[(name, content)]: the letter and the statement of account the level attaches to the
         email, rendered in the customer's language."""
         level = plan["level"]
@@ -142,9 +142,9 @@ class LatePaymentReminder(models.Model):
                 "Statement of account - %(customer)s.pdf", customer=plan["partner"].name), content))
         return documents
 
-    def _late_payment_invoice_pdfs(self, plan, failures):
+    def _invoice_pdfs(self, plan, failures):
         """The stored PDFs of the invoices of `plan`; an invoice whose PDF could not be made (see
-        `_late_payment_store_invoice_pdfs`) is left out, the reason noted on the reminder."""
+        `_store_invoice_pdfs`) is left out, the reason noted on the reminder."""
         invoices = plan["lines"].move_id.filtered(lambda move: move.is_invoice(include_receipts=True))
         missing = invoices.filtered(lambda move: move.id in failures)
         if missing:
@@ -155,7 +155,7 @@ class LatePaymentReminder(models.Model):
         return (invoices - missing).invoice_pdf_report_id
 
     @api.model
-    def _late_payment_store_invoice_pdfs(self, moves, chunk=PDF_CHUNK):
+    def _store_invoice_pdfs(self, moves, chunk=PDF_CHUNK):
         """Render the invoices of `moves` that have no PDF yet, many per wkhtmltopdf call (Odoo
         splits the document per invoice), and store each as the invoice's PDF, as Odoo's own
         sending does (`account.move.send`): rendered once, then reused by every reminder.
@@ -169,7 +169,7 @@ class LatePaymentReminder(models.Model):
                 part = company_invoices[start:start + chunk]
                 try:
                     with self.env.cr.savepoint():
-                        self._late_payment_render_invoice_pdfs(company, part)
+                        self._render_invoice_pdfs(company, part)
                     continue
                 except Exception as error:  # each invoice alone below
                     if len(part) == 1:
@@ -181,14 +181,14 @@ class LatePaymentReminder(models.Model):
                 for invoice in part:
                     try:
                         with self.env.cr.savepoint():
-                            self._late_payment_render_invoice_pdfs(company, invoice)
+                            self._render_invoice_pdfs(company, invoice)
                     except Exception as error:
                         failures[invoice.id] = str(error) or type(error).__name__
                         _logger.warning("Late payments: the PDF of %s could not be made: %s", invoice.name, error)
         return failures
 
     @api.model
-    def _late_payment_render_invoice_pdfs(self, company, invoices):
+    def _render_invoice_pdfs(self, company, invoices):
         """One wkhtmltopdf call for `invoices` (one company), split per invoice and stored."""
         report = self.env.ref(INVOICE_REPORT).sudo()
         report_model = self.env["ir.actions.report"].sudo().with_company(company)
@@ -200,7 +200,7 @@ class LatePaymentReminder(models.Model):
             content, kind = report_model._pre_render_qweb_pdf(report.report_name, res_ids=invoices.ids)
             by_id = report_model._get_splitted_report(report.report_name, content, kind)
         else:  # many per wkhtmltopdf call (models/late_payment_reminder_pdf.py)
-            by_id = self._late_payment_render_pdfs_in_one(report, company, invoices)
+            by_id = self._render_pdfs_in_one(report, company, invoices)
         # (make bench reads these lines: the PDFs rendered per second)
         _logger.info("Late payments: %s invoice PDFs rendered in %.2f s", len(invoices), time.monotonic() - started)
         missing = [invoice for invoice in invoices if not by_id.get(invoice.id)]
@@ -222,18 +222,18 @@ class LatePaymentReminder(models.Model):
         return attachments
 
     # -- letters ----------------------------------------------------------------------------------
-    def _late_payment_render_letters(self, plans):
+    def _render_letters(self, plans):
         """{dossier id: letter text}, in the customer's language, by batches of tone."""
         letters = {}
         by_tone = defaultdict(list)
         for plan in plans:
             by_tone[plan["tone"]].append(plan["dossier"])
         for tone, dossiers in by_tone.items():
-            rendered = tone.sudo()._late_payment_render_letter(self.env["late.payment.dossier"].union(*dossiers))
+            rendered = tone.sudo()._render_letter(self.env["late.payment.dossier"].union(*dossiers))
             letters.update(rendered)
         return letters
 
-    def _late_payment_post_letters(self, plans):
+    def _post_letters(self, plans):
         """The letters wait in the day's batch (letter_state queued); a company that posts its
         letters with Odoo's Snailmail service also hands them to it."""
         if not plans or not plans[0]["company"].late_payment_snailmail:
@@ -263,7 +263,7 @@ class LatePaymentReminder(models.Model):
             plan["reminder"].snailmail_letter_id = letter
 
     # -- SMS ------------------------------------------------------------------------------------------
-    def _late_payment_send_sms(self, plans):
+    def _send_sms(self, plans):
         """A short text in the customer's language, queued in Odoo's SMS queue (its scheduled
         action sends it through IAP)."""
         for plan in plans:
@@ -271,13 +271,13 @@ class LatePaymentReminder(models.Model):
             recipient = plan["recipient"]
             number = recipient._phone_format(number=plan["phone"]) or plan["phone"]
             lang = recipient.lang or partner.lang or self.env.lang
-            body = self._late_payment_sms_text(plan, lang)
+            body = self._sms_text(plan, lang)
             message = partner.with_context(lang=lang)._message_sms(
                 body, partner_ids=recipient.ids, sms_pid_to_number={recipient.id: number}, put_in_queue=True)
             with log_update():
                 plan["reminder"].write({"sms_number": number, "sms_message_id": message.id})
 
-    def _late_payment_sms_text(self, plan, lang):
+    def _sms_text(self, plan, lang):
         env = self.with_context(lang=lang).env
         company = plan["company"]
         amount = format_amount(env, plan["amount"], company.currency_id, lang_code=lang)
@@ -289,7 +289,7 @@ class LatePaymentReminder(models.Model):
                      company=company.name, amount=amount, invoices=invoices)
 
     # -- calls and tasks -----------------------------------------------------------------------------
-    def _late_payment_schedule_activities(self, plans):
+    def _schedule_activities(self, plans):
         """A phone call, a task, for the customer's responsible, on its follow-up."""
         model_id = self.env["ir.model"]._get_id("late.payment.dossier")
         call = self.env.ref("mail.mail_activity_data_call")
@@ -297,7 +297,7 @@ class LatePaymentReminder(models.Model):
         vals_list, owners = [], []
         for plan in plans:
             partner = plan["partner"]
-            invoices = self._late_payment_invoices_text(plan)
+            invoices = self._invoices_text(plan)
             common = {"res_model_id": model_id, "res_id": plan["dossier"].id, "user_id": plan["responsible"].id,
                       "date_deadline": plan["today"], "automated": True}
             if rules.CALL in plan["channels"]:
@@ -326,7 +326,7 @@ class LatePaymentReminder(models.Model):
         for reminder, ids in by_reminder.items():
             reminder.activity_ids = [Command.set(ids)]
 
-    def _late_payment_invoices_text(self, plan):
+    def _invoices_text(self, plan):
         items = Markup("").join(
             Markup("<li>%s</li>") % self.env._(
                 "%(invoice)s, due %(due)s: %(amount)s", invoice=line.move_id.name,
@@ -337,13 +337,13 @@ class LatePaymentReminder(models.Model):
 
     # -- delivery status of the emails ----------------------------------------------------------------
     @api.model
-    def _late_payment_email_status(self, messages, status):
+    def _email_status(self, messages, status):
         """The emails of `messages` bounced (`bounce`), could not be sent (`exception`) or went
         (`sent`): the reminders follow. A bounced email becomes a letter and a task."""
         reminders = self.sudo().search([("mail_message_id", "in", messages.ids)])
         if status == "bounce":
             reminders = reminders.filtered(lambda reminder: reminder.result != rules.BOUNCED)
-            reminders._late_payment_fall_back_to_letters()
+            reminders._fall_back_to_letters()
         elif status == "exception":
             with log_update():
                 reminders.filtered(lambda reminder: reminder.result == rules.SENT).write({
@@ -354,7 +354,7 @@ class LatePaymentReminder(models.Model):
             with log_update():
                 reminders.filtered(lambda reminder: reminder.result == rules.FAILED).write({"result": rules.SENT})
 
-    def _late_payment_fall_back_to_letters(self):
+    def _fall_back_to_letters(self):
         """The email of these reminders bounced: a letter in the day's batch and a task for the
         responsible instead."""
         if not self:
@@ -365,13 +365,13 @@ class LatePaymentReminder(models.Model):
         letters = {}
         for tone, reminders in self.filtered("dossier_id").grouped("tone_id").items():
             if tone:
-                letters.update(tone._late_payment_render_letter(reminders.dossier_id))
+                letters.update(tone._render_letter(reminders.dossier_id))
         for reminder in self:
             note = self.env._("The email to %(email)s bounced: a letter is queued instead.",
                               email=reminder.email_to or "")
             activity = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create({
                 "res_model_id": model_id, "res_id": reminder.dossier_id.id, "activity_type_id": todo.id,
-                "user_id": reminder.dossier_id._late_payment_responsible().id, "date_deadline": today,
+                "user_id": reminder.dossier_id._responsible().id, "date_deadline": today,
                 "automated": True, "summary": self.env._(
                     "The reminder email to %(customer)s bounced: check the address",
                     customer=reminder.partner_id.display_name), "note": note,
@@ -391,13 +391,13 @@ class LatePaymentReminder(models.Model):
             reminder.partner_id._message_log(body=Markup("<p>%s</p>") % note)
 
     # -- letters report ------------------------------------------------------------------------------
-    def _late_payment_letter_address(self):
+    def _letter_address(self):
         """The postal address block of the letter."""
         self.ensure_one()
         partner = self.recipient_id if self.recipient_id.street else self.partner_id
         return partner._display_address(without_company=False)
 
-    def _late_payment_letter_data(self):
+    def _letter_data(self):
         """What the letter prints besides its text: the reminded lines, the customer's unapplied
         credits, the total due, the penalties (when the level states them) and how to pay (the
         invoices' payment links, the company's bank account and its SEPA QR code)."""
@@ -407,11 +407,11 @@ class LatePaymentReminder(models.Model):
         reminder = self.sudo()
         lines = reminder.line_ids.sorted(lambda line: (line.date_maturity or reminder.date, line.id))
         if reminder.dossier_id:
-            detail = reminder.dossier_id._late_payment_amounts_detail(lines, overdue=reminder.amount_total)
+            detail = reminder.dossier_id._amounts_detail(lines, overdue=reminder.amount_total)
         else:  # the customer's dossier is gone: the lines alone
             detail = self.env["late.payment.dossier"].new({
                 "partner_id": reminder.partner_id.id, "company_id": reminder.company_id.id,
-            })._late_payment_amounts_detail(lines, overdue=reminder.amount_total)
+            })._amounts_detail(lines, overdue=reminder.amount_total)
         currency, total, bank = detail["currency"], detail["total"], detail["bank"]
         communication = detail["communication"]
         penalties = []

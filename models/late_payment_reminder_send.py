@@ -1,4 +1,4 @@
-"""Sending reminders: the one way in (`_late_payment_send`), the plan of each customer's reminder, the claim of its
+"""Sending reminders: the one way in (`_send`), the plan of each customer's reminder, the claim of its
 lines, the delivery through the channels, the levels reached and the customer's chatter (the
 steps are told in models/late_payment_reminder.py).
 """
@@ -24,7 +24,7 @@ class LatePaymentReminder(models.Model):
 
     # -- sending ---------------------------------------------------------------------------------
     @api.model
-    def _late_payment_send(self, dossiers, origin="console", include_manual=False, refresh=True, business_day=True,
+    def _send(self, dossiers, origin="console", include_manual=False, refresh=True, business_day=True,
                            dry_run=False):
         """Send the reminders that are due to the customers of `dossiers` (late.payment.dossier),
         rechecked now: the one way reminders go out (daily run, console, API). Returns the
@@ -32,7 +32,7 @@ class LatePaymentReminder(models.Model):
         (otherwise the responsible gets a task for them). `refresh=False` only when the caller
         has just locked and refreshed these dossiers in this transaction. `dry_run`: send
         nothing, write no reminder and ask nobody for a manual level; return the plans of the
-        reminders that would go (see `_late_payment_plans`) instead."""
+        reminders that would go (see `_plans`) instead."""
         if origin != "cron" and not self.env.su and not self.env.user.has_group(USER_GROUP):
             raise AccessError(self.env._("Only the late payment users may send reminders."))
         user = self.env.user if origin != "cron" else self.env["res.users"]
@@ -43,13 +43,13 @@ class LatePaymentReminder(models.Model):
             company_dossiers = given
             if refresh:
                 partner_ids = given.partner_id.ids
-                locked = dossier_model._late_payment_lock(company, partner_ids)
+                locked = dossier_model._lock(company, partner_ids)
                 if len(locked) < len(partner_ids):
                     _logger.info("Late payments: customers %s of %s are being sent reminders by another "
                                  "transaction: skipped", sorted(set(partner_ids) - set(locked)), company.name)
-                company_dossiers = dossier_model._late_payment_refresh(
+                company_dossiers = dossier_model._refresh(
                     partners=sudo.env["res.partner"].browse(locked), company=company)
-            sent = sudo._late_payment_send_company(company, company_dossiers, origin, user, include_manual,
+            sent = sudo._send_company(company, company_dossiers, origin, user, include_manual,
                                                    business_day, dry_run=dry_run)
             if dry_run:
                 result.extend(sent)
@@ -57,16 +57,16 @@ class LatePaymentReminder(models.Model):
                 result |= sent
         return result if dry_run else result.with_env(self.env)
 
-    def _late_payment_send_company(self, company, dossiers, origin, user, include_manual, business_day,
+    def _send_company(self, company, dossiers, origin, user, include_manual, business_day,
                                    dry_run=False):
         today = fields.Date.context_today(self)
         dossier_model = self.env["late.payment.dossier"]
         dossiers.fetch(["partner_id", "status", "next_level_id", "next_tone_id", "user_id", "amount_overdue",
                         "amount_due", "amount_excluded"])
-        proceedings = dossier_model._late_payment_collective_proceedings(dossiers.partner_id, company)
+        proceedings = dossier_model._collective_proceedings(dossiers.partner_id, company)
         # checked again at send time, from the database: proceedings or a hand-off to collection
         # recorded since the customers' state was computed stop the reminder too
-        stopped = self._late_payment_stopped_customers(dossiers.partner_id, company)
+        stopped = self._stopped_customers(dossiers.partner_id, company)
         to_send, manual = [], dossier_model
         for dossier in dossiers.sorted(lambda d: d.partner_id.id):
             decision = rules.decide(
@@ -79,7 +79,7 @@ class LatePaymentReminder(models.Model):
             elif decision.action == rules.MANUAL:
                 manual |= dossier
         if dry_run:
-            return self._late_payment_plans(company, to_send, today, user)
+            return self._plans(company, to_send, today, user)
         if (to_send or manual) and not company.late_payment_go_live_date:
             # nothing goes out before an administrator starts the follow-up of the company
             if origin == "cron":
@@ -87,22 +87,22 @@ class LatePaymentReminder(models.Model):
             raise UserError(self.env._(
                 "The follow-up of %(company)s has not started yet: an administrator starts it in the Settings "
                 "(Late Payments) or from the banner of the follow-up console.", company=company.name))
-        manual._late_payment_ask_for_manual_level()
-        plans = self._late_payment_plans(company, to_send, today, user)
+        manual._ask_for_manual_level()
+        plans = self._plans(company, to_send, today, user)
         if not plans:
             return self.browse()
-        reminders = self._late_payment_deliver_all(plans, origin, user)
+        reminders = self._deliver_all(plans, origin, user)
         # the escalation level hands the customer over to collection
         reminders.filtered(lambda reminder: reminder.line_ids and reminder.level_id.is_escalation) \
-            .dossier_id._late_payment_escalate(automatic=True)
+            .dossier_id._escalate(automatic=True)
         # the lines reached their levels: the customers' state moves on now (not again at commit)
         sent_partners = reminders.filtered("line_ids").partner_id
         if sent_partners:
-            dossier_model._late_payment_refresh(partners=sent_partners, company=company)
-            dossier_model._late_payment_forget_dirty(sent_partners, company)
+            dossier_model._refresh(partners=sent_partners, company=company)
+            dossier_model._forget_dirty(sent_partners, company)
         return reminders
 
-    def _late_payment_plans(self, company, dossiers, today, user):
+    def _plans(self, company, dossiers, today, user):
         """What each reminder will be: plain dicts, in a bounded number of queries."""
         if not dossiers:
             return []
@@ -123,7 +123,7 @@ class LatePaymentReminder(models.Model):
         lines.fetch(["move_id", "date_maturity", "amount_residual", "amount_residual_currency", "currency_id",
                      "late_payment_next_level_id"])
         lines.move_id.fetch(["name", "move_type", "invoice_user_id", "state"])
-        contacts = self._late_payment_invoice_contacts(partners)
+        contacts = self._invoice_contacts(partners)
         partners.fetch(["name", "lang", "email", "email_normalized", "message_bounce", "phone", "user_id",
                         "street", "city", "zip", "country_id"])
         plans = []
@@ -136,7 +136,7 @@ class LatePaymentReminder(models.Model):
                 continue
             level = dossier.next_level_id
             contact = contacts.get(partner.id)
-            recipient = next((p for p in (contact, partner) if p and self._late_payment_email_ok(p)), None)
+            recipient = next((p for p in (contact, partner) if p and self._email_ok(p)), None)
             phone = next((p.phone for p in (contact, partner) if p and p.phone), False)
             plan = rules.plan_channels(
                 {channel for channel, fname in CHANNEL_FIELDS.items() if level[fname]},
@@ -156,7 +156,7 @@ class LatePaymentReminder(models.Model):
                 "phone": phone,
                 "cc": ", ".join(salespersons.partner_id.filtered("email").mapped("email_formatted"))
                       if company.late_payment_copy_salesperson else False,
-                "responsible": dossier._late_payment_responsible(),
+                "responsible": dossier._responsible(),
                 "user": user,
                 # the one overdue balance, the dossier's (credits applied once); nothing overdue
                 # (a reminder before the due date): what the listed lines leave to pay
@@ -167,7 +167,7 @@ class LatePaymentReminder(models.Model):
         return plans
 
     @api.model
-    def _late_payment_invoice_contacts(self, partners):
+    def _invoice_contacts(self, partners):
         """{commercial partner id: its first invoice address contact}."""
         contacts = self.env["res.partner"].search_fetch(
             [("parent_id", "in", partners.ids), ("type", "=", "invoice")],
@@ -179,28 +179,28 @@ class LatePaymentReminder(models.Model):
         return result
 
     @api.model
-    def _late_payment_email_ok(self, partner):
+    def _email_ok(self, partner):
         """Whether an email can go to `partner`: an address that never bounced, not blacklisted."""
         return bool(partner.email_normalized) and not partner.message_bounce and not partner.is_blacklisted
 
-    def _late_payment_deliver_all(self, plans, origin, user):
+    def _deliver_all(self, plans, origin, user):
         """Deliver `plans` in one savepoint; if anything fails, again one customer at a time."""
         if len(plans) > 1:
             try:
                 with self.env.cr.savepoint():
-                    return self._late_payment_deliver(plans, origin, user)
+                    return self._deliver(plans, origin, user)
             except RETRY_LATER:
                 raise
             except Exception:  # redone one customer at a time below, where it is reported
                 _logger.info("Late payments: a batch of %s reminders is sent again one by one", len(plans))
             reminders = self.browse()
             for plan in plans:
-                reminders |= self._late_payment_deliver_all([plan], origin, user)
+                reminders |= self._deliver_all([plan], origin, user)
             return reminders
         plan = plans[0]
         try:
             with self.env.cr.savepoint():
-                return self._late_payment_deliver([plan], origin, user)
+                return self._deliver([plan], origin, user)
         except RETRY_LATER:
             raise
         except ALREADY_SENT:
@@ -209,19 +209,19 @@ class LatePaymentReminder(models.Model):
             return self.browse()
         except Exception as error:  # a failure for one customer never stops the others
             _logger.exception("Late payments: the reminder to %s could not be sent", plan["partner"].display_name)
-            return self._late_payment_record_failure(plan, origin, user, error)
+            return self._record_failure(plan, origin, user, error)
 
-    def _late_payment_record_failure(self, plan, origin, user, error):
+    def _record_failure(self, plan, origin, user, error):
         """A reminder in the `failed` state, without lines: its invoices are tried again later."""
         with self.env.cr.savepoint():
             return self.create({
-                **self._late_payment_reminder_vals(plan, origin, user),
+                **self._reminder_vals(plan, origin, user),
                 "result": rules.FAILED,
                 "letter_state": "none",
                 "note": self.env._("Sending failed: %(error)s", error=str(error) or type(error).__name__),
             })
 
-    def _late_payment_reminder_vals(self, plan, origin, user):
+    def _reminder_vals(self, plan, origin, user):
         return {
             "date": plan["today"],
             "partner_id": plan["partner"].id,
@@ -236,10 +236,10 @@ class LatePaymentReminder(models.Model):
             **{fname: channel in plan["channels"] for channel, fname in CHANNEL_FIELDS.items()},
         }
 
-    def _late_payment_deliver(self, plans, origin, user):
+    def _deliver(self, plans, origin, user):
         """Create the reminders of `plans`, claim their lines, use their channels, and move the
         lines to their levels. Raises on a second reminder for a (line, level)."""
-        emails, letters = self._late_payment_render(plans)
+        emails, letters = self._render(plans)
         vals_list = []
         for plan in plans:
             key = plan["dossier"].id
@@ -251,7 +251,7 @@ class LatePaymentReminder(models.Model):
             if plan["no_number"]:
                 notes.append(self.env._("No phone number for the SMS: a task instead."))
             vals_list.append({
-                **self._late_payment_reminder_vals(plan, origin, user),
+                **self._reminder_vals(plan, origin, user),
                 "result": rules.result(plan["channels"], bounced=plan["bounced"]),
                 "email_to": emails[key]["email_to"] if key in emails else False,
                 "email_cc": emails[key]["email_cc"] if key in emails else False,
@@ -262,19 +262,19 @@ class LatePaymentReminder(models.Model):
         reminders = self.create(vals_list)
         for plan, reminder in zip(plans, reminders, strict=True):
             plan["reminder"] = reminder
-        self._late_payment_claim_lines(plans)
-        self._late_payment_send_emails(plans, emails)
-        self._late_payment_post_letters([plan for plan in plans if rules.LETTER in plan["channels"]])
-        self._late_payment_send_sms([plan for plan in plans if rules.SMS in plan["channels"]])
-        self._late_payment_schedule_activities(plans)
-        self._late_payment_log_on_customers(plans)
-        self._late_payment_reach_levels(plans)
+        self._claim_lines(plans)
+        self._send_emails(plans, emails)
+        self._post_letters([plan for plan in plans if rules.LETTER in plan["channels"]])
+        self._send_sms([plan for plan in plans if rules.SMS in plan["channels"]])
+        self._schedule_activities(plans)
+        self._log_on_customers(plans)
+        self._reach_levels(plans)
         with_penalties = reminders.filtered(lambda reminder: reminder.level_id.invoice_penalties)
         if with_penalties:
-            with_penalties._late_payment_level_invoice_penalties()
+            with_penalties._level_invoice_penalties()
         return reminders
 
-    def _late_payment_render(self, plans):
+    def _render(self, plans):
         """({dossier id: email values}, {dossier id: letter text}) of `plans`: the one rendering
         of what goes out, used by the send path and by the console's preview (so the preview is
         what is sent). A letter is rendered for the plans that print one or attach it to the email."""
@@ -282,14 +282,14 @@ class LatePaymentReminder(models.Model):
         if not self.env.cr.readonly:
             self.env["account.move"].union(*(plan["lines"].move_id for plan in plans)).filtered(
                 lambda move: move.is_invoice(include_receipts=True))._late_payment_ensure_access_tokens()
-        emails = self._late_payment_render_emails([plan for plan in plans if rules.EMAIL in plan["channels"]])
-        letters = self._late_payment_render_letters([
+        emails = self._render_emails([plan for plan in plans if rules.EMAIL in plan["channels"]])
+        letters = self._render_letters([
             plan for plan in plans
             if rules.LETTER in plan["channels"] or (rules.EMAIL in plan["channels"] and plan["level"].attach_letter)])
         return emails, letters
 
     @api.model
-    def _late_payment_preview(self, dossier):
+    def _preview(self, dossier):
         """What the console would send to the customer of `dossier` now, rendered by the send
         path's own functions: a dict with the date it would go out (today, or the planned date),
         the level, tone, channels, recipient, lines, amount,
@@ -302,11 +302,11 @@ class LatePaymentReminder(models.Model):
             return None
         # a reminder planned later: what would go out on its date (as things stand today)
         day = max(fields.Date.context_today(self), dossier.next_action_date or fields.Date.context_today(self))
-        plans = sudo._late_payment_plans(dossier.company_id, [dossier], day, self.env.user)
+        plans = sudo._plans(dossier.company_id, [dossier], day, self.env.user)
         if not plans:
             return None
         plan = plans[0]
-        emails, letters = sudo._late_payment_render(plans)
+        emails, letters = sudo._render(plans)
         email = emails.get(dossier.id) or {}
         return {
             "date": day,
@@ -322,7 +322,7 @@ class LatePaymentReminder(models.Model):
             "letter_body": letters.get(dossier.id) or False,
         }
 
-    def _late_payment_claim_lines(self, plans):
+    def _claim_lines(self, plans):
         """Insert the reminder lines in one query. The unique index on (receivable line, day)
         makes it fail when any of them was already sent: nothing is logged as an error here,
         the caller decides (another transaction was faster)."""
@@ -353,7 +353,7 @@ class LatePaymentReminder(models.Model):
         line_model.invalidate_model()
 
     # -- the customer's chatter ----------------------------------------------------------------------
-    def _late_payment_log_on_customers(self, plans):
+    def _log_on_customers(self, plans):
         """One note per reminder in the customer's chatter (nobody is notified)."""
         by_author = defaultdict(dict)
         for plan in plans:
@@ -365,7 +365,7 @@ class LatePaymentReminder(models.Model):
                     % (reminder.id, reminder.id),
                     who=escape(reminder.sent_by), level=escape(plan["level"].name),
                     tone=escape(plan["tone"].name or ""), channels=escape(reminder.channels))),
-                self._late_payment_invoices_text(plan),
+                self._invoices_text(plan),
                 self.env._("Total: %(amount)s. Result: %(result)s.",
                            amount=format_amount(self.env, plan["amount"], plan["company"].currency_id),
                            result=dict(self._fields["result"]._description_selection(self.env))[reminder.result]),
@@ -378,7 +378,7 @@ class LatePaymentReminder(models.Model):
             self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies, author_id=author.id)
 
     # -- levels reached ------------------------------------------------------------------------------
-    def _late_payment_reach_levels(self, plans):
+    def _reach_levels(self, plans):
         """Each line reaches its level today (one write per level)."""
         by_level = defaultdict(list)
         for plan in plans:
@@ -390,7 +390,7 @@ class LatePaymentReminder(models.Model):
         for (level_id, today), line_ids in by_level.items():
             line_model.browse(line_ids).write({"late_payment_level_id": level_id, "late_payment_level_date": today})
 
-    def _late_payment_level_invoice_penalties(self):
+    def _level_invoice_penalties(self):
         """These reminders reached a level that invoices the penalties (its "Invoice the
         penalties" box): invoice, and post, what the reminded invoices accrued up to the
         reminder's date and no penalty invoice bears yet (the ledger makes it once only)."""

@@ -1,6 +1,6 @@
 """The daily run, in one place.
 
-Every day the scheduled action `_cron_late_payment_run` goes, company by company, through:
+Every day the scheduled action `_cron_run` goes, company by company, through:
 
 1. the invoice PDFs the reminders due today attach, rendered first by their own batches
    (committed, bounded by time): a sending batch then finds them stored;
@@ -36,7 +36,7 @@ class LatePaymentRun(models.AbstractModel):
     _description = "Late payments: daily follow-up run"
 
     @api.model
-    def _cron_late_payment_run(self, batch_size=BATCH_SIZE):
+    def _cron_run(self, batch_size=BATCH_SIZE):
         """Every day: refresh the follow-up state of every customer of every company by batches
         and, on the company's business days once its follow-up has started, send the reminders
         that are due. Resumable: a batch is committed with its reminders, and the customers the
@@ -49,30 +49,30 @@ class LatePaymentRun(models.AbstractModel):
             [], ["currency_id", "country_id", "account_fiscal_country_id", "late_payment_go_live_date"])
         sends = {company: company._late_payment_sends_on(today) for company in companies}
         batch_model = self.env["late.payment.batch"]
-        deadline = batch_model._late_payment_turn_deadline()
+        deadline = batch_model._turn_deadline()
         # first the invoice PDFs the reminders due today attach, by their own batches (committed,
         # bounded by time): a sending batch then finds them stored
-        if not self._late_payment_cron_invoice_pdfs([company for company in companies if sends[company]], today,
+        if not self._cron_invoice_pdfs([company for company in companies if sends[company]], today,
                                                     deadline):
             return  # the turn is over: Odoo runs the action again soon, the PDFs go on
         run = self.sudo()
-        todo = [(company, run._late_payment_candidates(company, today)) for company in companies]
+        todo = [(company, run._candidates(company, today)) for company in companies]
 
         def process(company, ids):
-            return run._late_payment_run_batch(company, ids, send=sends[company])
+            return run._run_batch(company, ids, send=sends[company])
 
         def skip(company, ids, _error):
-            run._late_payment_mark_run(company, ids, today)
+            run._mark_run(company, ids, today)
 
         def describe(company, partner_id):
             return self.env["res.partner"].sudo().browse(partner_id).display_name
 
-        batch_model._late_payment_batches(
+        batch_model._batches(
             self.env._("Daily follow-up run"), todo, process, skip=skip, describe=describe, max_size=batch_size,
             deadline=deadline)
 
     @api.model
-    def _late_payment_cron_invoice_pdfs(self, companies, today, deadline):
+    def _cron_invoice_pdfs(self, companies, today, deadline):
         """Render, by batches bounded by time, the missing PDFs of the invoices that the
         reminders due today in `companies` attach. Returns whether all are done (an invoice
         whose PDF fails is skipped for the day: its reminder goes without it, and says so)."""
@@ -111,10 +111,10 @@ class LatePaymentRun(models.AbstractModel):
         reminder_model = self.env["late.payment.reminder"]
 
         def process(company, ids):
-            failures = reminder_model._late_payment_store_invoice_pdfs(self.env["account.move"].sudo().browse(ids))
+            failures = reminder_model._store_invoice_pdfs(self.env["account.move"].sudo().browse(ids))
             if failures:  # skipped for the day, reported to the administrators
                 skipped.update(failures)
-                self.env["late.payment.batch"]._late_payment_report_failures(
+                self.env["late.payment.batch"]._report_failures(
                     job, company, list(failures.items()), describe)
 
         def skip(_company, ids, _error):
@@ -124,13 +124,13 @@ class LatePaymentRun(models.AbstractModel):
             return self.env["account.move"].sudo().browse(move_id).display_name
 
         total = sum(len(ids) for _company, ids in todo)
-        done = self.env["late.payment.batch"]._late_payment_batches(
+        done = self.env["late.payment.batch"]._batches(
             job, todo, process, skip=skip, describe=describe, first_size=5,
             max_size=PDF_CHUNK, deadline=deadline)
         return done >= total
 
     @api.model
-    def _late_payment_candidates(self, company, today, include_done=False):
+    def _candidates(self, company, today, include_done=False):
         """The customers the daily run processes in `company`: those with open receivables or a
         follow-up under way, but those it already processed today (unless `include_done`)."""
         done = SQL("""
@@ -155,24 +155,24 @@ class LatePaymentRun(models.AbstractModel):
         return sorted(row[0] for row in rows)
 
     @api.model
-    def _late_payment_run_batch(self, company, partner_ids, send=True, origin="cron"):
+    def _run_batch(self, company, partner_ids, send=True, origin="cron"):
         """One batch of the daily run: lock the customers (those another transaction holds are
         left for later), refresh them, send what is due when `send` (a business day), and mark
         them processed today. Returns the ids of the customers processed."""
         today = fields.Date.context_today(self)
         dossier_model = self.env["late.payment.dossier"].sudo()
-        locked = dossier_model._late_payment_lock(company, partner_ids)
+        locked = dossier_model._lock(company, partner_ids)
         if not locked:
             return []
-        dossiers = dossier_model._late_payment_refresh(partners=self.env["res.partner"].browse(locked),
+        dossiers = dossier_model._refresh(partners=self.env["res.partner"].browse(locked),
                                                        company=company)
-        self.env["late.payment.reminder"]._late_payment_send(
+        self.env["late.payment.reminder"]._send(
             dossiers, origin=origin, refresh=False, business_day=send)
         dossiers.sudo().with_context(tracking_disable=True).write({"last_run_date": today})
         return locked
 
     @api.model
-    def _late_payment_mark_run(self, company, partner_ids, today):
+    def _mark_run(self, company, partner_ids, today):
         """These customers count as processed today by the daily run: a customer whose batch
         failed is left for the next run."""
         dossier_model = self.env["late.payment.dossier"]
@@ -183,7 +183,7 @@ class LatePaymentRun(models.AbstractModel):
         dossier_model.invalidate_model(["last_run_date"])
 
     @api.model
-    def _late_payment_run_now(self):
+    def _run_now(self):
         """Administrators: run the daily follow-up now for the current company, in this
         transaction (no intermediate commit): refresh every customer, send what is due. Returns
         the action showing what was sent (or a notification when nothing was)."""
@@ -193,10 +193,10 @@ class LatePaymentRun(models.AbstractModel):
         company = self.env.company
         today = fields.Date.context_today(self)
         reminder_model = self.env["late.payment.reminder"]
-        ids = self.sudo()._late_payment_candidates(company, today, include_done=True)
+        ids = self.sudo()._candidates(company, today, include_done=True)
         business_day = company._late_payment_sends_on(today)
         before = reminder_model.sudo().search([], order="id desc", limit=1).id or 0
-        self.sudo()._late_payment_run_batch(company, ids, send=business_day, origin="console")
+        self.sudo()._run_batch(company, ids, send=business_day, origin="console")
         sent = reminder_model.search([("id", ">", before), ("company_id", "=", company.id)])
         if not company.late_payment_go_live_date:
             message = self.env._(

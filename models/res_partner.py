@@ -113,7 +113,7 @@ class ResPartner(models.Model):
         partners = self.filtered("id").commercial_partner_id
         figures = {}
         if partners:
-            figures = self.env["late.payment.measure"]._late_payment_partner_figures(
+            figures = self.env["late.payment.measure"]._partner_figures(
                 partners, self.env.company, fields.Date.context_today(self))
         for partner in self:
             mine = figures.get(partner.commercial_partner_id.id) if partner.id else None
@@ -201,11 +201,11 @@ class ResPartner(models.Model):
         current company; returns the id of the promise. The reminders of its invoices pause until
         that date."""
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller()
-        api_model._late_payment_check_records(self)
+        api_model._check_caller()
+        api_model._check_records(self)
         if len(self) != 1:
             raise UserError(self.env._("A promise to pay is made by one customer."))
-        return self.env["late.payment.promise"]._late_payment_record(self, date, amount, invoice_ids, note).id
+        return self.env["late.payment.promise"]._record(self, date, amount, invoice_ids, note).id
 
     def action_late_payment_promise(self):
         self.ensure_one()
@@ -290,7 +290,7 @@ class ResPartner(models.Model):
         if {"late_payment_policy_id", "late_payment_relationship"} & set(vals):
             dossiers = self.env["late.payment.dossier"]
             dossiers.invalidate_model(["relationship", "partner_policy_id"])
-            dossiers._late_payment_mark_partners_dirty(self, self.env.company)
+            dossiers._mark_partners_dirty(self, self.env.company)
         return result
 
     def action_late_payment_open_dossier(self):
@@ -301,7 +301,7 @@ class ResPartner(models.Model):
         dossier_model = self.env["late.payment.dossier"]
         dossier = dossier_model.search([("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)])
         if not dossier:
-            dossier_model._late_payment_refresh(partners=partner, company=self.env.company)
+            dossier_model._refresh(partners=partner, company=self.env.company)
             dossier = dossier_model.search([("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)])
         if not dossier:
             # sudo (access checked above): the dossier of a customer the caller sees, in its company
@@ -346,7 +346,7 @@ class ResPartner(models.Model):
             partner.late_payment_indemnity = indemnity
 
     # -- customer risk (per company) -------------------------------------------------------------
-    # written by late.payment.dossier._late_payment_compute_risk for lists, filters and group-by
+    # written by late.payment.dossier._compute_risk for lists, filters and group-by
     late_payment_risk_score = fields.Float(
         string="Risk score", company_dependent=True, digits=(5, 1), readonly=True, groups=USER_GROUP,
         help="0 (best) to 100 (worst): the payment behaviour of the last 12 months in the current company.")
@@ -412,14 +412,14 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id
         company = self.env.company
         dossiers = self.env["late.payment.dossier"]
-        dossiers._late_payment_refresh(partners=partners, company=company, ensure=True)
-        dossiers._late_payment_compute_risk(company, partners=partners)
+        dossiers._refresh(partners=partners, company=company, ensure=True)
+        dossiers._compute_risk(company, partners=partners)
         return True
 
     def action_late_payment_statement(self):
         """Print the statement of account of these customers in the current company."""
         self._late_payment_check_user()
-        dossiers = self.env["late.payment.dossier"]._late_payment_refresh(
+        dossiers = self.env["late.payment.dossier"]._refresh(
             partners=self.commercial_partner_id, company=self.env.company, ensure=True)
         return dossiers.action_print_statement()
 
@@ -482,10 +482,10 @@ class ResPartner(models.Model):
         (``{code, name, value, points, weight}``), ``promise`` (``{date, amount}`` of the open
         promise to pay) and ``plan`` (the state of the instalment plan). Empty values are false."""
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller()
+        api_model._check_caller()
         day = api_model._late_payment_check_date(at_date)
-        api_model._late_payment_check_records(self)
-        return api_model._late_payment_status(self, day)
+        api_model._check_records(self)
+        return api_model._status(self, day)
 
     def late_payment_run(self, dry_run=False):
         """Run the follow-up now for the customers of `self` in the caller's current company:
@@ -495,7 +495,7 @@ class ResPartner(models.Model):
         ``channels``, ``result`` (``dry_run`` in a dry run), ``currency``, ``amount`` and
         ``invoices`` (``{id, name, due_date, days_late, amount_residual, level}``)."""
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller()
-        api_model._late_payment_check_bool(dry_run, "dry_run")
-        api_model._late_payment_check_records(self)
-        return api_model._late_payment_run(self, dry_run)
+        api_model._check_caller()
+        api_model._check_bool(dry_run, "dry_run")
+        api_model._check_records(self)
+        return api_model._run(self, dry_run)

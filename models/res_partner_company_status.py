@@ -169,7 +169,7 @@ class ResPartner(models.Model):
             else:
                 outcomes[partner.id] = ("checked", "")
         if proceedings_changed:
-            self.env["late.payment.dossier"]._late_payment_refresh_partners_everywhere(proceedings_changed)
+            self.env["late.payment.dossier"]._refresh_partners_everywhere(proceedings_changed)
         return outcomes
 
     @api.model
@@ -342,6 +342,6 @@ class ResPartner(models.Model):
             # looked up again after the recheck delay
             self.browse(ids).sudo().write({"late_payment_status_checked_on": fields.Datetime.now()})
 
-        self.env["late.payment.batch"]._late_payment_batches(
+        self.env["late.payment.batch"]._batches(
             self.env._("Company status lookup"), [(self._name, partners.ids)], process, skip=skip,
             describe=lambda _key, partner_id: self.browse(partner_id).display_name, max_size=batch_size)

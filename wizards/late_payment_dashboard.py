@@ -66,13 +66,13 @@ class LatePaymentDashboard(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         dashboards = super().create(vals_list)
-        dashboards._late_payment_fill_customers()
+        dashboards._fill_customers()
         return dashboards
 
     def write(self, vals):
         result = super().write(vals)
         if {"company_id", "date_to", "period"} & set(vals):
-            self._late_payment_fill_customers()
+            self._fill_customers()
         return result
 
     # -- actions -----------------------------------------------------------------------------
@@ -92,7 +92,7 @@ class LatePaymentDashboard(models.TransientModel):
 
     def action_refresh(self):
         check_records(self, "write")
-        self._late_payment_fill_customers()
+        self._fill_customers()
         return True
 
     def action_open_receivables(self):
@@ -114,9 +114,9 @@ class LatePaymentDashboard(models.TransientModel):
     def _compute_measures(self):
         for dashboard in self:
             if not (dashboard.company_id and dashboard.date_to and dashboard.period):
-                dashboard._late_payment_clear()
+                dashboard._clear()
                 continue
-            figures = dashboard._late_payment_figures()
+            figures = dashboard._figures()
             current, previous = figures["current"], figures["previous"]
             dashboard.date_from = figures["date_from"]
             for fname in ("dso_count_back", "dso_simple", "best_possible_dso", "cei", "average_days_beyond_terms"):
@@ -125,13 +125,13 @@ class LatePaymentDashboard(models.TransientModel):
                 dashboard[fname] = current[fname] * 100.0
             dashboard.amount_receivable = current["receivables"]
             dashboard.amount_overdue = current["overdue"]
-            dashboard.kpi_html = dashboard._late_payment_kpi_html(current, previous)
-            dashboard.aged_html = dashboard._late_payment_aged_html(figures["aged"], figures["live"])
-            dashboard.trend_html = dashboard._late_payment_trend_html(figures["trend"])
-            dashboard.recovery_html = dashboard._late_payment_recovery_html(
-                self.env["late.payment.measure"]._late_payment_recovery(dashboard.company_id, dashboard.date_to))
+            dashboard.kpi_html = dashboard._kpi_html(current, previous)
+            dashboard.aged_html = dashboard._aged_html(figures["aged"], figures["live"])
+            dashboard.trend_html = dashboard._trend_html(figures["trend"])
+            dashboard.recovery_html = dashboard._recovery_html(
+                self.env["late.payment.measure"]._recovery(dashboard.company_id, dashboard.date_to))
 
-    def _late_payment_clear(self):
+    def _clear(self):
         for fname in ("dso_count_back", "dso_simple", "best_possible_dso", "cei", "average_days_beyond_terms",
                       "share_paid_late", "share_overdue_count", "share_overdue_amount", "amount_receivable",
                       "amount_overdue"):
@@ -139,7 +139,7 @@ class LatePaymentDashboard(models.TransientModel):
         self.date_from = False
         self.kpi_html = self.aged_html = self.trend_html = self.recovery_html = False
 
-    def _late_payment_dates(self):
+    def _dates(self):
         """(start of the period (excluded), end, start of the previous period (excluded)), the
         trend's month ends and the first day any measure looks at."""
         months = int(self.period)
@@ -149,16 +149,16 @@ class LatePaymentDashboard(models.TransientModel):
         since = min(previous_start, kpi.months_before(start, 12), trend[0])
         return start, end, previous_start, trend, since
 
-    def _late_payment_figures(self):
+    def _figures(self):
         self.ensure_one()
         company = self.company_id
         measure = self.env["late.payment.measure"]
-        start, end, previous_start, trend, since = self._late_payment_dates()
-        data = measure._late_payment_data(company, end, since)
+        start, end, previous_start, trend, since = self._dates()
+        data = measure._data(company, end, since)
         days = sorted({start, end, previous_start, *trend})
         history = kpi.aged_balance_history(data["items"], data["payments"], days)
-        current = self._late_payment_kpis(data, history, start, end)
-        previous = self._late_payment_kpis(data, history, previous_start, start)
+        current = self._kpis(data, history, start, end)
+        previous = self._kpis(data, history, previous_start, start)
         trend_points = []
         for month_end in trend:
             balance = history[month_end]
@@ -168,7 +168,7 @@ class LatePaymentDashboard(models.TransientModel):
                 balance.overdue / balance.total * 100.0 if balance.total > 0 else 0.0))
         aged, live = history[end], None
         if end == fields.Date.context_today(self):
-            live = measure._late_payment_live_balance(company)
+            live = measure._live_balance(company)
             aged = aged_balance(live)
             open_count = sum(live.counts.values())
             share = kpi.OverdueShare(open_count, open_count - live.counts["not_due"],
@@ -183,7 +183,7 @@ class LatePaymentDashboard(models.TransientModel):
                 "aged": aged, "live": live, "trend": trend_points}
 
     @api.model
-    def _late_payment_kpis(self, data, history, start, end):
+    def _kpis(self, data, history, start, end):
         """The KPIs of the period (start, end]: DSO both ways, best possible DSO, CEI, shares
         overdue at the end, average days beyond terms of what was paid in the period, share paid
         late of what was paid in the 12 months ending on `end`."""
@@ -213,7 +213,7 @@ class LatePaymentDashboard(models.TransientModel):
             "share_overdue_amount": share.by_amount,
         }
 
-    def _late_payment_fill_customers(self):
+    def _fill_customers(self):
         """The customers with the most overdue on the last day of the period; today, with the
         figures of the follow-up console (credits used once, what is left out apart)."""
         lines = self.env["late.payment.dashboard.customer"]
@@ -225,10 +225,10 @@ class LatePaymentDashboard(models.TransientModel):
             end = dashboard.date_to
             if end == fields.Date.context_today(self):
                 rows = [(float(balance.amount_overdue), partner_id, aged_balance(balance), float(balance.amount_due))
-                        for partner_id, balance in measure._late_payment_live_balance(
+                        for partner_id, balance in measure._live_balance(
                             dashboard.company_id, partners=False).items()]
             else:
-                data = measure._late_payment_data(dashboard.company_id, end, end)
+                data = measure._data(dashboard.company_id, end, end)
                 balances = kpi.aged_balances_history(data["items"], data["payments"], [end],
                                                      data["partner_of"])[end]
                 rows = [(balance.overdue, partner_id, balance, balance.total)
@@ -245,7 +245,7 @@ class LatePaymentDashboard(models.TransientModel):
             } for position, (overdue, partner_id, balance, receivable) in enumerate(ranked[:TOP_CUSTOMERS], start=1)])
 
     # -- rendering ---------------------------------------------------------------------------
-    def _late_payment_format(self, key, value):
+    def _format(self, key, value):
         if value is None:
             return "\u2013"
         if key in ("receivables", "overdue", "sales"):
@@ -256,7 +256,7 @@ class LatePaymentDashboard(models.TransientModel):
             return formatLang(self.env, value, digits=1) + "\u00a0%"
         return formatLang(self.env, value, digits=1)
 
-    def _late_payment_kpi_labels(self):
+    def _kpi_labels(self):
         # (key, label, unit, True when a higher value is better)
         return [
             ("dso_count_back", self.env._("DSO, count-back"), self.env._("days"), False),
@@ -272,9 +272,9 @@ class LatePaymentDashboard(models.TransientModel):
             ("sales", self.env._("Credit sales of the period"), "", None),
         ]
 
-    def _late_payment_kpi_html(self, current, previous):
+    def _kpi_html(self, current, previous):
         rows = []
-        for key, label, unit, higher_is_better in self._late_payment_kpi_labels():
+        for key, label, unit, higher_is_better in self._kpi_labels():
             change = kpi.change(current[key], previous[key])
             css, arrow = "text-muted", ""
             if change.delta:
@@ -286,19 +286,19 @@ class LatePaymentDashboard(models.TransientModel):
             elif key.startswith("share"):
                 delta = self.env._("%(points)s pts", points=formatLang(self.env, change.delta * 100.0, digits=1))
             else:
-                delta = self._late_payment_format(key, change.delta)
+                delta = self._format(key, change.delta)
             rows.append(Markup(
                 "<tr><td>%s</td><td class='text-end fw-bold'>%s %s</td><td class='text-end text-muted'>%s</td>"
                 "<td class='text-end %s'>%s %s</td></tr>"
-            ) % (label, self._late_payment_format(key, current[key]), unit,
-                 self._late_payment_format(key, previous[key]), css, arrow, delta))
+            ) % (label, self._format(key, current[key]), unit,
+                 self._format(key, previous[key]), css, arrow, delta))
         return Markup(
             "<table class='table table-sm o_late_payment_kpis'><thead><tr><th>%s</th><th class='text-end'>%s</th>"
             "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
         ) % (self.env._("Measure"), self.env._("This period"), self.env._("Previous period"), self.env._("Change"),
              Markup().join(rows))
 
-    def _late_payment_aged_html(self, balance, live=None):
+    def _aged_html(self, balance, live=None):
         """The aged balance in age order; today (`live`: the console's figures), what is left out
         of the follow-up and the credit left over below it, then the amount due."""
         labels = dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(self.env))
@@ -325,7 +325,7 @@ class LatePaymentDashboard(models.TransientModel):
         return Markup("<table class='w-100 o_late_payment_aged'>%s</table>") % Markup().join(rows)
 
     # -- what each reminder level recovers ---------------------------------------------------------
-    def _late_payment_recovery_html(self, recoveries):
+    def _recovery_html(self, recoveries):
         if not recoveries:
             return Markup("<p class='text-muted'>%s</p>") % self.env._("No reminder sent in the last 12 months.")
         levels = self.env["late.payment.level"].browse(list(recoveries)).exists().sorted(
@@ -350,7 +350,7 @@ class LatePaymentDashboard(models.TransientModel):
         return Markup("<table class='table table-sm o_late_payment_recovery'><thead><tr><th>%s</th>%s</tr></thead>"
                       "<tbody>%s</tbody></table>") % (self.env._("Level"), header, Markup("").join(rows))
 
-    def _late_payment_trend_html(self, points):
+    def _trend_html(self, points):
         charts = [
             (self.env._("DSO, count-back (days)"), [dso for _day, dso, _share in points], "#714b67"),
             (self.env._("Share overdue, by amount (%)"), [share for _day, _dso, share in points], "#dc3545"),

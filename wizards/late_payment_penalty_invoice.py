@@ -13,7 +13,7 @@ class LatePaymentPenaltyInvoice(models.TransientModel):
     """Invoice the late-payment penalties of some late invoices, or of customers: shows what
     will be invoiced, then calls account.move._late_payment_invoice_penalties."""
 
-    _name = "late.payment.penalty.invoice"
+    _name = "late.payment.penalty.invoice.wizard"
     _description = "Late payments: invoice penalties"
     _check_company_auto = True
 
