@@ -212,8 +212,9 @@ class LatePaymentReminder(models.Model):
     # -- the daily run: late.payment.run --------------------------------------------------------
     @api.model
     def _cron_run(self, **kwargs):
-        """Compatibility: the daily run's scheduled action called this before the run had its own
-        model (a database not yet upgraded); the run is late.payment.run's."""
+        """Compatibility: the daily run was the reminder's before it had its own model (callers
+        written then, a database whose scheduled action is not yet updated); the run is
+        late.payment.run's."""
         return self.env["late.payment.run"]._cron_run(**kwargs)
 
     @api.model
