@@ -1,6 +1,6 @@
 {
     "name": "Late Payments: Follow-up, Penalties and Customer Risk",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Accounting/Accounting",
     "summary": "Get paid on time: reminders, late interest, recovery indemnity, customer risk",
     "author": "account_late_payment developers",

@@ -45,15 +45,15 @@ class LatePaymentDemo(models.AbstractModel):
         company = self.env.company
         today = fields.Date.context_today(self)
         policy_model = self.env["late.payment.policy"]
-        policy = policy_model._late_payment_default_policy(company)
-        policy = policy or policy_model._late_payment_create_default_policies(company)
+        policy = policy_model._default_policy(company)
+        policy = policy or policy_model._create_default_policies(company)
         partners = {key: self.env.ref(f"account_late_payment.demo_partner_{key}", raise_if_not_found=False)
                     for key in (*MANUAL_LEVELS, *RELATIONSHIPS)}
         for key, relationship in RELATIONSHIPS.items():
             if partners[key]:
                 partners[key].with_company(company).late_payment_relationship = relationship
         history = self._demo_reminders_sent(company, policy, partners, today) if policy else {}
-        dossiers = self.env["late.payment.dossier"]._late_payment_refresh(company=company)
+        dossiers = self.env["late.payment.dossier"]._refresh(company=company)
         # the addon's translations are loaded after its demo data: the French customers' emails
         # and letters need them now
         langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
@@ -61,7 +61,7 @@ class LatePaymentDemo(models.AbstractModel):
             self.env["ir.module.module"]._load_module_terms(["account_late_payment"], langs)
         self._demo_reminders_history(company, history)
         # the customers' stages come from the reminders just logged
-        dossiers = self.env["late.payment.dossier"]._late_payment_refresh(company=company)
+        dossiers = self.env["late.payment.dossier"]._refresh(company=company)
         admin = self.env.ref("base.user_admin")
         dossiers.filtered(lambda d: d.status in ("due", "collection", "disputed")).user_id = admin
         # the proof of the formal notice sent to the customer that stopped paying
@@ -75,11 +75,11 @@ class LatePaymentDemo(models.AbstractModel):
 
     def _demo_run_today(self, company, today):
         """Today's daily run for the demo company (no commit); the emails it queues are dropped."""
-        dossier_model = self.env["late.payment.dossier"]
+        run_model = self.env["late.payment.run"]
         before = self.env["late.payment.reminder"].search([], order="id desc", limit=1).id or 0
         queries, start = self.env.cr.sql_log_count, time.perf_counter()
-        ids = dossier_model._late_payment_run_candidates(company, today)
-        dossier_model._late_payment_run_batch(company, ids, send=company._late_payment_is_business_day(today))
+        ids = run_model._candidates(company, today)
+        run_model._run_batch(company, ids, send=company._late_payment_is_business_day(today))
         self.env.flush_all()
         sent = self.env["late.payment.reminder"].search([("id", ">", before)])
         _logger.info("Demo: today's follow-up run of %s customers sent %s reminders in %.2f s and %s queries",
@@ -88,7 +88,7 @@ class LatePaymentDemo(models.AbstractModel):
 
     def _demo_reminders_sent(self, company, policy, partners, today):
         levels = policy.level_ids
-        engine_levels = levels._late_payment_engine_levels_by_id()
+        engine_levels = levels._engine_levels_by_id()
         manual_by_partner = {
             partners[key].id: {levels.filtered(lambda lvl, f=flag: getattr(lvl, {
                 "formal": "is_formal_notice", "escalation": "is_escalation"}[f])).id for flag in flags}
@@ -203,7 +203,7 @@ class LatePaymentDemo(models.AbstractModel):
         reminder_model = self.env["late.payment.reminder"].sudo()
         by_body = defaultdict(lambda: reminder_model)
         for tone, tone_reminders in reminders.grouped("tone_id").items():
-            letters = reminder_model._late_payment_render_letters(
+            letters = reminder_model._render_letters(
                 [{"tone": tone, "dossier": dossier} for dossier in tone_reminders.dossier_id])
             for reminder in tone_reminders:
                 by_body[letters.get(reminder.dossier_id.id) or False] |= reminder

@@ -36,7 +36,7 @@ class LatePaymentDemo(models.AbstractModel):
             partner = self.env.ref(f"account_late_payment.demo_partner_{key}", raise_if_not_found=False)
             if partner:
                 partner.with_company(company).credit_limit = limit
-        self.env["late.payment.dossier"]._late_payment_compute_risk(company)
+        self.env["late.payment.dossier"]._compute_risk(company)
         return True
 
     @api.model
@@ -94,4 +94,4 @@ class LatePaymentDemo(models.AbstractModel):
         legal = siren_lookup.parse_company_search(company_answer, siren)
         proceedings = siren_lookup.parse_bodacc(bodacc_answer, siren)
         partner.write(partner._late_payment_status_values(legal, proceedings, [], fields.Datetime.now()))
-        self.env["late.payment.dossier"]._late_payment_refresh_partners_everywhere(partner)
+        self.env["late.payment.dossier"]._refresh_partners_everywhere(partner)

@@ -29,8 +29,8 @@ class LatePaymentDemo(models.AbstractModel):
         self._demo_promise(company, today)
         collection = self.env.ref(f"account_late_payment.demo_partner_{COLLECTION_CUSTOMER}", raise_if_not_found=False)
         if collection:
-            dossier = self.env["late.payment.dossier"]._late_payment_refresh(partners=collection, company=company)
-            dossier.filtered(lambda d: d.status == "collection")._late_payment_escalate(automatic=True)
+            dossier = self.env["late.payment.dossier"]._refresh(partners=collection, company=company)
+            dossier.filtered(lambda d: d.status == "collection")._escalate(automatic=True)
         return True
 
     def _overdue(self, partner, company, today):
@@ -44,7 +44,7 @@ class LatePaymentDemo(models.AbstractModel):
         moves = self._overdue(partner, company, today) if partner else None
         if not moves:
             return
-        plan = self.env["late.payment.plan"]._late_payment_create_plan(
+        plan = self.env["late.payment.plan"]._create_plan(
             partner, moves.ids, 4, today + timedelta(days=1), "monthly",
             down_payment=round(sum(moves.mapped("amount_residual")) * 0.2, -1), waive_penalties=True,
             note=self.env._("Agreed on the phone with the manager after the formal notice."))

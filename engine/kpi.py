@@ -133,15 +133,6 @@ def aged_balance(rows, reference_date, tolerance=TOLERANCE):
     return balance
 
 
-def aged_balances(rows, reference_date, tolerance=TOLERANCE):
-    """One aged balance per key from (key, residual, due date) rows, in one pass:
-    {key: AgedBalance}. The key is whatever groups the rows (a customer id, a company id)."""
-    balances = defaultdict(AgedBalance)
-    for key, residual, due in rows:
-        if residual > tolerance:
-            balances[key].add(residual, due, reference_date)
-    return dict(balances)
-
 
 # ---------------------------------------------------------------------------------------------
 # Aged balance as it was on a past date (the 12-month trend does not use today's residuals)
@@ -252,10 +243,6 @@ def settlement_dates(items, payments, until=None, tolerance=TOLERANCE):
     return result
 
 
-def aged_balance_at(items, payments, day, tolerance=TOLERANCE):
-    """The aged balance as it was at the end of `day` (see aged_balance_history)."""
-    return aged_balance_history(items, payments, [day], tolerance)[day]
-
 
 # ---------------------------------------------------------------------------------------------
 # DSO and CEI
@@ -309,12 +296,6 @@ def best_possible_dso(receivables_not_due, credit_sales, days):
     return dso_simple(receivables_not_due, credit_sales, days)
 
 
-def average_days_delinquent(dso, best_dso):
-    """DSO - best possible DSO (None when either is undefined)."""
-    if dso is None or best_dso is None:
-        return None
-    return dso - best_dso
-
 
 def collection_effectiveness_index(receivables_start, credit_sales, receivables_end, receivables_end_not_due):
     """CEI in percent: (start + sales - end) / (start + sales - end not due) x 100; None when
@@ -346,16 +327,6 @@ class OverdueShare:
         """Share of the open amount that is overdue, 0..1 (0 when nothing is open)."""
         return min(self.overdue_amount / self.open_amount, 1.0) if self.open_amount > 0 else 0.0
 
-
-def share_overdue(rows, reference_date, tolerance=TOLERANCE):
-    """Share overdue of open items given as (residual, due date) rows."""
-    residuals, overdue = [], []
-    for residual, due in rows:
-        if residual > tolerance:
-            residuals.append(residual)
-            if due < reference_date:
-                overdue.append(residual)
-    return OverdueShare(len(residuals), len(overdue), math.fsum(residuals), math.fsum(overdue))
 
 
 def days_beyond_terms(due, paid):

@@ -10,6 +10,10 @@ a record of a company that is not among the companies allowed in its session
 
 from odoo.exceptions import AccessError
 
+# the addon's security groups (security/account_late_payment_security.xml), one constant each
+USER_GROUP = "account_late_payment.group_late_payment_user"
+ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
+
 
 def check_records(records, operation="write"):
     """Raise an AccessError unless the caller may `operation` ('read' or 'write') every record of

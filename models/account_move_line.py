@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.account_late_payment.engine import followup
+from ..engine import followup
 
 # a change of these fields on a receivable line changes its customer's follow-up state
 FOLLOWUP_TRIGGERS = {
@@ -47,5 +47,5 @@ class AccountMoveLine(models.Model):
             vals = {**vals, "late_payment_exclusion_reason": False}
         result = super().write(vals)
         if FOLLOWUP_TRIGGERS & set(vals):
-            self.env["late.payment.dossier"]._late_payment_mark_dirty(self)
+            self.env["late.payment.dossier"]._mark_dirty(self)
         return result

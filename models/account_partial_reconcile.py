@@ -7,11 +7,11 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)
-        self.env["late.payment.dossier"]._late_payment_mark_dirty(partials.debit_move_id | partials.credit_move_id)
+        self.env["late.payment.dossier"]._mark_dirty(partials.debit_move_id | partials.credit_move_id)
         return partials
 
     def unlink(self):
         lines = self.debit_move_id | self.credit_move_id
         result = super().unlink()
-        self.env["late.payment.dossier"]._late_payment_mark_dirty(lines.exists())
+        self.env["late.payment.dossier"]._mark_dirty(lines.exists())
         return result

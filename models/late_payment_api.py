@@ -13,11 +13,9 @@ from datetime import date, datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 
-from odoo.addons.account_late_payment.engine import receivables
-
+from .access import USER_GROUP
 from .late_payment_reminder import CHANNEL_FIELDS
 
-USER_GROUP = "account_late_payment.group_late_payment_user"
 # the dates the addon accepts from a user or a caller: beyond them, an error in its words, not an
 # overflow in a date computation
 DATE_MIN = date(1900, 1, 1)
@@ -35,7 +33,7 @@ class LatePaymentApi(models.AbstractModel):
 
     # -- checks ----------------------------------------------------------------------------------
     @api.model
-    def _late_payment_check_caller(self, group=USER_GROUP):
+    def _check_caller(self, group=USER_GROUP):
         """The caller may use the API: a late payment user (`group`), or with `group=None` any
         internal user; never a portal or public user."""
         if self.env.su:
@@ -47,7 +45,7 @@ class LatePaymentApi(models.AbstractModel):
                 "for access."))
 
     @api.model
-    def _late_payment_check_records(self, records):
+    def _check_records(self, records):
         """`records` (as browsed from the caller's `ids`): each id an integer, each record
         existing and visible to the caller in its companies. Returns them; raises a UserError or
         a MissingError naming the wrong ids. Records of another company the caller cannot see are
@@ -91,12 +89,12 @@ class LatePaymentApi(models.AbstractModel):
             raise UserError(self.env._(
                 "%(label)s is missing: give it as YYYY-MM-DD (e.g. 2024-09-30).", label=label))
         if isinstance(value, datetime):
-            return self._late_payment_check_date_range(value.date(), label)
+            return self._check_date_range(value.date(), label)
         if isinstance(value, date):
-            return self._late_payment_check_date_range(value, label)
+            return self._check_date_range(value, label)
         if isinstance(value, str):
             try:
-                return self._late_payment_check_date_range(date.fromisoformat(value.strip()), label)
+                return self._check_date_range(date.fromisoformat(value.strip()), label)
             except ValueError as error:
                 if label:
                     raise UserError(self.env._(
@@ -110,7 +108,7 @@ class LatePaymentApi(models.AbstractModel):
             label=label or self.env._("The date"), value=repr(value)))
 
     @api.model
-    def _late_payment_check_date_range(self, day, label=None):
+    def _check_date_range(self, day, label=None):
         """`day` if it lies between 1900-01-01 and 2199-12-31; a clear error otherwise."""
         if day and not DATE_MIN <= day <= DATE_MAX:
             raise UserError(self.env._(
@@ -120,7 +118,7 @@ class LatePaymentApi(models.AbstractModel):
         return day
 
     @api.model
-    def _late_payment_check_amount_range(self, amount, label):
+    def _check_amount_range(self, amount, label):
         """`amount` (a finite number) if its size is below a thousand billion; a clear error
         otherwise."""
         if abs(amount) >= AMOUNT_MAX:
@@ -129,7 +127,7 @@ class LatePaymentApi(models.AbstractModel):
         return amount
 
     @api.model
-    def _late_payment_check_text(self, value, label, limit=NOTE_MAX):
+    def _check_text(self, value, label, limit=NOTE_MAX):
         """`value` (a text or nothing) if it is at most `limit` characters long; a clear error
         otherwise."""
         if value and (not isinstance(value, str) or len(value) > limit):
@@ -141,7 +139,7 @@ class LatePaymentApi(models.AbstractModel):
         return value
 
     @api.model
-    def _late_payment_check_bool(self, value, name):
+    def _check_bool(self, value, name):
         if not isinstance(value, bool):
             raise UserError(self.env._(
                 "%(name)s must be true or false, not %(value)s.", name=name, value=repr(value)))
@@ -149,20 +147,19 @@ class LatePaymentApi(models.AbstractModel):
 
     # -- values --------------------------------------------------------------------------------
     @api.model
-    def _late_payment_date(self, value):
+    def _date(self, value):
         """An ISO date string, or False (XML-RPC has no None)."""
         return fields.Date.to_string(value) if value else False
 
     @api.model
-    def _late_payment_states(self, partners, company, day):
+    def _states(self, partners, company, day):
         """{commercial partner id: (dossier values, receivables Balance)} of `partners` in
         `company` evaluated on `day` (the follow-up rules of the daily refresh, on the lines open
         now), written nowhere: the computation the console, the dashboard and the analysis share."""
-        evaluated = self.env["late.payment.dossier"]._late_payment_evaluate(company, partners, day)
-        return {partner_id: (vals, receivables.balance(state)) for partner_id, (vals, state) in evaluated.items()}
+        return self.env["late.payment.measure"]._states(partners, company, day)
 
     @api.model
-    def _late_payment_aged(self, balance, currency):
+    def _aged(self, balance, currency):
         """The aged balance as a list in age order (not due, 1-30, 31-60, 61-90, over 90 days)."""
         labels = dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(self.env))
         return [{"bucket": code, "label": labels[code], "amount": currency.round(float(amount)),
@@ -170,10 +167,10 @@ class LatePaymentApi(models.AbstractModel):
                 for code, amount in balance.aged()]
 
     @api.model
-    def _late_payment_settlements(self, partners, company):
+    def _settlements(self, partners, company):
         """{commercial partner id: {'promise': {date, amount} or False, 'plan': state or False}}
         (the open promise to pay and the instalment plan)."""
-        found = self.env["late.payment.dossier"].sudo()._late_payment_settlement_status(partners, company) or {}
+        found = self.env["late.payment.dossier"].sudo()._settlement_status(partners, company) or {}
         result = {}
         for partner in partners:
             entry = found.get(partner.id) or {}
@@ -185,12 +182,12 @@ class LatePaymentApi(models.AbstractModel):
         return result
 
     @api.model
-    def _late_payment_status(self, partners, day):
+    def _status(self, partners, day):
         """What `res.partner.late_payment_status` returns for `partners` (checked)."""
         company = self.env.company
         commercial = partners.sudo().commercial_partner_id
-        states = self._late_payment_states(commercial, company, day)
-        settlements = self._late_payment_settlements(commercial, company)
+        states = self._states(commercial, company, day)
+        settlements = self._settlements(commercial, company)
         dossiers = self.env["late.payment.dossier"].sudo().search_fetch(
             [("company_id", "=", company.id), ("partner_id", "in", commercial.ids)],
             ["partner_id", "risk_score", "risk_date", "risk_class_id", "risk_factor_ids"])
@@ -214,13 +211,13 @@ class LatePaymentApi(models.AbstractModel):
                 "amount_overdue": vals["amount_overdue"],
                 "amount_excluded": vals["amount_excluded"],
                 "credit_left": company.currency_id.round(float(balance.credit_left)),
-                "aged": self._late_payment_aged(balance, company.currency_id),
+                "aged": self._aged(balance, company.currency_id),
                 "oldest_overdue_days": vals["oldest_overdue_days"],
                 "status": vals["status"],
                 "status_label": statuses.get(vals["status"], vals["status"]),
                 "level": level.name or False,
                 "next_action": next_level.name or False,
-                "next_action_date": self._late_payment_date(vals["next_action_date"]),
+                "next_action_date": self._date(vals["next_action_date"]),
                 "risk_score": dossier.risk_score if dossier and dossier.risk_date else False,
                 "risk_class": (dossier.risk_class_id.name or False) if dossier else False,
                 "risk_factors": [
@@ -234,38 +231,38 @@ class LatePaymentApi(models.AbstractModel):
         return result
 
     @api.model
-    def _late_payment_run(self, partners, dry_run):
+    def _run(self, partners, dry_run):
         """What `res.partner.late_payment_run` returns for `partners` (checked): the reminders
         sent now, or those that would be, through the one send path."""
         company = self.env.company
         commercial = partners.sudo().commercial_partner_id
         dossiers = self.env["late.payment.dossier"].sudo().search(
             [("company_id", "=", company.id), ("partner_id", "in", commercial.ids)])
-        sent = self.env["late.payment.reminder"]._late_payment_send(dossiers.with_env(self.env), origin="api",
+        sent = self.env["late.payment.reminder"]._send(dossiers.with_env(self.env), origin="api",
                                                                      dry_run=dry_run)
         if dry_run:
-            return [self._late_payment_plan_values(plan) for plan in sent]
-        return [self._late_payment_reminder_values(reminder) for reminder in sent.sudo()]
+            return [self._plan_values(plan) for plan in sent]
+        return [self._reminder_values(reminder) for reminder in sent.sudo()]
 
     @api.model
-    def _late_payment_channels(self, channels):
+    def _channels(self, channels):
         return [channel for channel in CHANNEL_FIELDS if channel in channels]
 
     @api.model
-    def _late_payment_plan_values(self, plan):
+    def _plan_values(self, plan):
         lines = plan["lines"]
         return {
             "reminder_id": False,
             "customer_id": plan["partner"].id,
             "customer": plan["partner"].name,
             "level": plan["level"].name,
-            "channels": self._late_payment_channels(plan["channels"]),
+            "channels": self._channels(plan["channels"]),
             "result": "dry_run",
             "currency": plan["company"].currency_id.name,
             "amount": plan["company"].currency_id.round(plan["amount"]),
             "invoices": [
                 {"id": line.move_id.id, "name": line.move_id.name,
-                 "due_date": self._late_payment_date(line.date_maturity),
+                 "due_date": self._date(line.date_maturity),
                  "days_late": (plan["today"] - line.date_maturity).days if line.date_maturity else 0,
                  "amount_residual": line.amount_residual,
                  "level": line.late_payment_next_level_id.name}
@@ -274,7 +271,7 @@ class LatePaymentApi(models.AbstractModel):
         }
 
     @api.model
-    def _late_payment_reminder_values(self, reminder):
+    def _reminder_values(self, reminder):
         return {
             "reminder_id": reminder.id,
             "customer_id": reminder.partner_id.id,
@@ -286,7 +283,7 @@ class LatePaymentApi(models.AbstractModel):
             "amount": reminder.amount_total,
             "invoices": [
                 {"id": line.move_id.id, "name": line.move_id.name,
-                 "due_date": self._late_payment_date(line.date_maturity),
+                 "due_date": self._date(line.date_maturity),
                  "days_late": line.days_late,
                  "amount_residual": line.amount_residual,
                  "level": line.level_id.name}

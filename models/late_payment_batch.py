@@ -1,7 +1,7 @@
 """The scheduled actions' batches: bounded by time, one record never blocking the others.
 
 Every scheduled action of the addon (the daily follow-up run, the settlement check, the risk
-scores, the company status lookup) hands its work to `late.payment.batch._late_payment_batches`:
+scores, the company status lookup) hands its work to `late.payment.batch._batches`:
 
 - the work is a list of (key, ids) groups (a key is a company, a model...); it is processed by
   batches, each one transaction committed with its progress by `ir.cron._commit_progress`;
@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 
 from ..engine.batching import next_size
+from .access import ADMIN_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -41,7 +42,6 @@ TURN_SECONDS = 20.0  # what one call of a scheduled action works at most (its la
 CPU_MARGIN_SECONDS = 20.0  # a batch starts only with this much CPU time left before the worker's limit
 RETRY_LATER = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
                psycopg2.errors.LockNotAvailable)
-ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
 # {(database, action): seconds per record of its last batch}: the first batch of the next turn
 # of a scheduled action (in the same worker process) is sized by it
 _PACE = {}
@@ -52,12 +52,12 @@ class LatePaymentBatch(models.AbstractModel):
     _description = "Late payments: batches of the scheduled actions"
 
     @api.model
-    def _late_payment_turn_deadline(self):
+    def _turn_deadline(self):
         """The monotonic time at which a call of a scheduled action stops taking new batches."""
         return time.monotonic() + TURN_SECONDS
 
     @api.model
-    def _late_payment_batches(self, job, todo, process, skip=None, describe=None, first_size=10, max_size=500,
+    def _batches(self, job, todo, process, skip=None, describe=None, first_size=10, max_size=500,
                               deadline=None):
         """Process `todo` ([(key, ids)]) by batches bounded by time, each committed.
 
@@ -75,7 +75,7 @@ class LatePaymentBatch(models.AbstractModel):
         # Odoo gives a call 10 s; this one goes on up to TURN_SECONDS (`deadline`: shared by the
         # phases of one call), as the cron worker may sleep between turns: Odoo's watchdog counts
         # that sleep (up to about 70 s) in the 120 s of limit_time_real_cron
-        turn_end = deadline or self._late_payment_turn_deadline()
+        turn_end = deadline or self._turn_deadline()
         pace_key = (self.env.cr.dbname, job)
         size = min(first_size, max_size)
         if _PACE.get(pace_key):  # the pace of this action's last batch, in this process
@@ -91,13 +91,13 @@ class LatePaymentBatch(models.AbstractModel):
             else:
                 queue.pop(0)
             started = time.monotonic()
-            done, failed = self._late_payment_batch(key, batch, process, skip)
+            done, failed = self._batch(key, batch, process, skip)
             seconds = time.monotonic() - started
             # (make bench reads these lines: the longest transaction of a scheduled action)
             (_logger.warning if seconds > MAX_SECONDS else _logger.info)(
                 "Late payments: %s: a batch of %s records in %.1f s", job, len(batch), seconds)
             if failed:
-                self._late_payment_report_failures(job, key, failed, describe)
+                self._report_failures(job, key, failed, describe)
             remaining -= len(batch)
             # those another transaction holds are left for the next pass (Odoo runs the action again)
             left_for_later += len(batch) - len(done) - len(failed)
@@ -110,7 +110,7 @@ class LatePaymentBatch(models.AbstractModel):
                 break
             size = next_size(len(batch), seconds, max(min(left, TARGET_SECONDS), MIN_PLANNED_SECONDS), max_size)
         if queue or left_for_later:
-            self._late_payment_call_again()
+            self._call_again()
         return count
 
     @api.model
@@ -126,7 +126,7 @@ class LatePaymentBatch(models.AbstractModel):
         return soft - (usage.ru_utime + usage.ru_stime)
 
     @api.model
-    def _late_payment_call_again(self):
+    def _call_again(self):
         """The turn ends with work left: ask Odoo to run this scheduled action again now.
 
         Odoo reschedules a partly done action at once but its cron workers sleep up to a minute
@@ -136,7 +136,7 @@ class LatePaymentBatch(models.AbstractModel):
             self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
-    def _late_payment_batch(self, key, ids, process, skip):
+    def _batch(self, key, ids, process, skip):
         """(ids done, [(id, reason)] failed) of one batch: in a savepoint, else one by one."""
         try:
             with self.env.cr.savepoint():
@@ -150,7 +150,7 @@ class LatePaymentBatch(models.AbstractModel):
         except Exception as error:
             self.env.invalidate_all()
             if len(ids) == 1:
-                return [], [self._late_payment_skip(key, ids[0], skip, error)]
+                return [], [self._skip(key, ids[0], skip, error)]
             _logger.info("Late payments: a batch of %s records failed: each is done again alone", len(ids))
         done, failed = [], []
         for record_id in ids:
@@ -162,11 +162,11 @@ class LatePaymentBatch(models.AbstractModel):
                 raise
             except Exception as error:
                 self.env.invalidate_all()
-                failed.append(self._late_payment_skip(key, record_id, skip, error))
+                failed.append(self._skip(key, record_id, skip, error))
         return done, failed
 
     @api.model
-    def _late_payment_skip(self, key, record_id, skip, error):
+    def _skip(self, key, record_id, skip, error):
         """Log why `record_id` failed and leave it for the next run: (id, reason)."""
         reason = str(error) or type(error).__name__
         _logger.error("Late payments: record %s (%s) skipped until the next run: %s", record_id, key, reason,
@@ -177,7 +177,7 @@ class LatePaymentBatch(models.AbstractModel):
         return record_id, reason
 
     @api.model
-    def _late_payment_report_failures(self, job, key, failures, describe=None):
+    def _report_failures(self, job, key, failures, describe=None):
         """Tell the administrators, once a day: one to-do per administrator and day on the
         contact of the company (`key` when it is one), its note listing what was skipped and why."""
         today = fields.Date.context_today(self)

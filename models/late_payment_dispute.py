@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .access import check_group, check_records
+from .access import USER_GROUP, check_group, check_records
 from .late_payment_api import SHORT_TEXT_MAX
 from .late_payment_promise import SETTLED_TYPES
 
@@ -57,15 +57,15 @@ class LatePaymentDispute(models.Model):
             dispute.display_name = f"{dispute.move_id.name or ''}: {dispute.reason or ''}"
 
     @api.model
-    def _late_payment_open(self, moves, reason, note=None):
+    def _open(self, moves, reason, note=None):
         """Dispute `moves` (posted customer invoices of the companies of the user); returns the
         disputes. Validates everything before changing anything."""
         env = self.env
         reason = (reason or "").strip() if isinstance(reason, str) else reason
         if not reason or not isinstance(reason, str):
             raise UserError(env._("A dispute needs a reason."))
-        env["late.payment.api"]._late_payment_check_text(reason, env._("The reason"), SHORT_TEXT_MAX)
-        env["late.payment.api"]._late_payment_check_text(note, env._("The note"))
+        env["late.payment.api"]._check_text(reason, env._("The reason"), SHORT_TEXT_MAX)
+        env["late.payment.api"]._check_text(note, env._("The note"))
         if not moves:
             raise UserError(env._("Choose the invoices to dispute."))
         wrong = moves.filtered(lambda m: m.move_type not in SETTLED_TYPES or m.state != "posted")
@@ -86,11 +86,11 @@ class LatePaymentDispute(models.Model):
             dispute.move_id._message_log(body=body)
             dispute.partner_id.sudo()._message_log(body=env._(
                 "%(invoice)s disputed: %(reason)s", invoice=dispute.move_id.name, reason=dispute.reason))
-        disputes._late_payment_refresh()
+        disputes._refresh()
         return disputes
 
     def action_resolve(self):
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, "write")
         opened = self.filtered(lambda d: d.state == "open")
@@ -99,14 +99,14 @@ class LatePaymentDispute(models.Model):
         opened.write({"state": "resolved", "date_resolved": fields.Date.context_today(self)})
         for dispute in opened:
             dispute.move_id._message_log(body=self.env._("Dispute resolved: the invoice is followed up again."))
-        opened._late_payment_refresh()
+        opened._refresh()
         return True
 
-    def _late_payment_refresh(self):
+    def _refresh(self):
         self.move_id.invalidate_recordset(["late_payment_disputed"])
         self.env["account.move"].flush_model()
         for company, disputes in self.grouped("company_id").items():
-            self.env["late.payment.dossier"]._late_payment_refresh(partners=disputes.partner_id, company=company)
+            self.env["late.payment.dossier"]._refresh(partners=disputes.partner_id, company=company)
 
     def action_open_invoice(self):
         self.ensure_one()
@@ -115,7 +115,7 @@ class LatePaymentDispute(models.Model):
                 "view_mode": "form"}
 
     @api.model
-    def _late_payment_excluded_periods(self, moves):
+    def _excluded_periods(self, moves):
         """{move id: ((first day disputed, last day disputed or None while open), ...)} of
         `moves`: from the day it was opened to the day before it was resolved."""
         periods = {}

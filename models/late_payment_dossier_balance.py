@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from odoo.addons.account_late_payment.engine import receivables
+from ..engine import receivables
 
 
 class LatePaymentDossier(models.Model):
@@ -13,7 +13,7 @@ class LatePaymentDossier(models.Model):
     _inherit = "late.payment.dossier"
 
     @api.model
-    def _late_payment_evaluate(self, company, partners=None, day=None):
+    def _evaluate(self, company, partners=None, day=None):
         """{commercial partner id: (dossier values, engine state)} of `partners` (every customer
         with open receivables in `company` when None) evaluated on `day` (today when None), with
         the rules of the refresh on the lines open now; written nowhere. Set-based: the lines of
@@ -26,26 +26,26 @@ class LatePaymentDossier(models.Model):
             partners = partners.sudo().commercial_partner_id
             if not partners:
                 return {}
-        rows = dossier_model._late_payment_fetch_lines(company, partners)
+        rows = dossier_model._fetch_lines(company, partners)
         by_partner = defaultdict(list)
         for row in rows:
             by_partner[row["partner_id"]].append(row)
         if partners is None:
             partners = self.env["res.partner"].sudo().browse(sorted(by_partner))
         customers = partners.with_company(company)
-        setup = dossier_model._late_payment_setup(company, customers, rows)
+        setup = dossier_model._setup(company, customers, rows)
         return {
-            customer.id: dossier_model._late_payment_state_vals(customer, by_partner.get(customer.id, []), setup, day)
+            customer.id: dossier_model._state_vals(customer, by_partner.get(customer.id, []), setup, day)
             for customer in customers
         }
 
     @api.model
-    def _late_payment_balances(self, company, partners=None, day=None):
+    def _balances(self, company, partners=None, day=None):
         """{commercial partner id: engine receivables.Balance} of `partners` (every customer with
         open receivables when None) in `company` on `day`: amount due, amount overdue, left out,
         the credit left over and the aged buckets, in the company currency, the console's
         figures."""
         return {
             partner_id: receivables.balance(state)
-            for partner_id, (_vals, state) in self._late_payment_evaluate(company, partners, day).items()
+            for partner_id, (_vals, state) in self._evaluate(company, partners, day).items()
         }

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.account_late_payment.engine import followup, risk
+from ..engine import followup, risk
 
 # a level's tones are shared ones or its company's (checked by _check_tones)
 TONE_DOMAIN = "[('company_id', 'in', (False, company_id))]"
@@ -123,17 +123,17 @@ class LatePaymentLevel(models.Model):
                 "Invoices have reached these follow-up levels: they keep them in their history. Archive the "
                 "policy and create a new one instead."))
 
-    def _late_payment_engine_level(self):
+    def _engine_level(self):
         self.ensure_one()
         return followup.Level(
             id=self.id, days=self.days, sequence=self.sequence, min_gap_days=self.min_gap_days or 0,
             gated=self.is_formal_notice or self.is_escalation, is_escalation=self.is_escalation,
             days_before_discount=(self.days_before_discount or 0) if self.kind == "discount" else None)
 
-    def _late_payment_engine_levels_by_id(self):
-        return {level.id: level._late_payment_engine_level() for level in self}
+    def _engine_levels_by_id(self):
+        return {level.id: level._engine_level() for level in self}
 
-    def _late_payment_risk_points(self, weights):
+    def _risk_points(self, weights):
         """{level id: points of the risk score's level factor} (see engine.risk.policy_level_points)."""
         points = {}
         policies = self.policy_id
@@ -144,17 +144,3 @@ class LatePaymentLevel(models.Model):
                 risk.PolicyLevel(level.id, level.sequence, level.days, level.is_formal_notice, level.is_escalation)
                 for level in policy.level_ids if level.kind != "discount"], weights))
         return {level.id: points.get(level.id, 0.0) for level in self}
-
-    def _late_payment_tone(self, relationship, tones=None):
-        """The tone of this level for a customer of this relationship (see engine.followup)."""
-        self.ensure_one()
-        tones = tones if tones is not None else self.env["late.payment.tone"].search(
-            [("company_id", "in", (False, self.company_id.id))])
-        steps = followup.relationship_steps(relationship, {
-            "reliable": self.policy_id.tone_shift_reliable,
-            "new": self.policy_id.tone_shift_new,
-            "strict": self.policy_id.tone_shift_strict,
-        })
-        ordered = tones.sorted(lambda tone: (tone.severity, tone.id)).ids
-        tone_id = followup.shifted_tone(ordered, self.tone_id.id, steps, self.tone_min_id.id, self.tone_max_id.id)
-        return self.env["late.payment.tone"].browse(tone_id)

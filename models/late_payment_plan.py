@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..engine import settlement
-from .access import check_group, check_records
+from .access import USER_GROUP, check_group, check_records
 from .late_payment_promise import check_company, check_customer_invoices, lock_customer, parse_amount
 
 # the most instalments a plan may have (ten years of monthly instalments)
@@ -97,7 +97,7 @@ class LatePaymentPlan(models.Model):
 
     # -- creation: the one way in (wizard, API) ---------------------------------------------------
     @api.model
-    def _late_payment_create_plan(self, partner, invoice_ids, count, first_date, frequency=settlement.MONTHLY,
+    def _create_plan(self, partner, invoice_ids, count, first_date, frequency=settlement.MONTHLY,
                                   down_payment=0.0, down_payment_date=None, waive_penalties=False, note=None,
                                   company=None):
         env = self.env
@@ -106,7 +106,7 @@ class LatePaymentPlan(models.Model):
             raise UserError(env._("A payment plan is agreed with one customer."))
         partner = partner.commercial_partner_id
         check_company(env, company, partner)
-        env["late.payment.api"]._late_payment_check_text(note, env._("The note"))
+        env["late.payment.api"]._check_text(note, env._("The note"))
         moves = check_customer_invoices(env, partner, company, invoice_ids, overdue_default=True)
         lock_customer(env, partner)
         running = self.search([("move_ids", "in", moves.ids), ("state", "=", "running")], limit=1)
@@ -156,35 +156,35 @@ class LatePaymentPlan(models.Model):
         promises = env["late.payment.promise"].search([("partner_id", "=", partner.id),
                                                        ("company_id", "=", company.id), ("state", "=", "open")])
         promises.write({"state": "cancelled", "closed_date": fields.Date.context_today(self)})
-        env["late.payment.dossier"]._late_payment_refresh(partners=partner, company=company, ensure=True)
+        env["late.payment.dossier"]._refresh(partners=partner, company=company, ensure=True)
         return plan
 
     def action_cancel(self):
-        self._late_payment_check_user()
+        self._check_user()
         running = self.filtered(lambda p: p.state == "running")
         running.write({"state": "cancelled", "closed_date": fields.Date.context_today(self)})
         for plan in running:
             plan.message_post(body=self.env._("Payment plan cancelled: the follow-up resumes on its invoices."))
         for company, plans in running.grouped("company_id").items():
-            self.env["late.payment.dossier"]._late_payment_refresh(partners=plans.partner_id, company=company)
+            self.env["late.payment.dossier"]._refresh(partners=plans.partner_id, company=company)
         return True
 
-    def _late_payment_check_user(self, operation="write"):
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+    def _check_user(self, operation="write"):
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, operation)
 
     def action_print_agreement(self):
-        self._late_payment_check_user("read")
+        self._check_user("read")
         return self.env.ref("account_late_payment.action_report_late_payment_plan").report_action(self)
 
     def action_refresh(self):
-        self._late_payment_check_user()
+        self._check_user()
         self._late_payment_check()
         return True
 
     # -- payments and the daily check ------------------------------------------------------------
-    def _late_payment_payments(self):
+    def _payments(self):
         """{plan id: [(date, amount, reference)]}: what the invoices of each plan received since
         it was agreed (their residual then minus now), as the latest reconciliations that make
         it up; amounts in company currency. Two queries for the whole batch."""
@@ -216,10 +216,10 @@ class LatePaymentPlan(models.Model):
             result[plan.id] = payments
         return result
 
-    def _late_payment_allocate(self):
+    def _allocate(self):
         """Allocate the payments of the plans of `self` to their instalments (oldest first) and
         write what each instalment got; returns {plan id: [engine Allocated]}."""
-        payments = self._late_payment_payments()
+        payments = self._payments()
         allocated = {}
         for plan in self:
             lines = plan.line_ids.sorted(lambda line: (line.date, line.sequence))
@@ -249,11 +249,11 @@ class LatePaymentPlan(models.Model):
         plans = self.filtered(lambda p: p.state == "running")
         if not plans:
             return {}
-        allocated = plans._late_payment_allocate()
+        allocated = plans._allocate()
         changed = {}
         for plan in plans:
             state = settlement.plan_state(allocated[plan.id], today, plan.grace_days)
-            plan._late_payment_line_states(allocated[plan.id], today)
+            plan._line_states(allocated[plan.id], today)
             if state == settlement.DONE:
                 changed[plan] = "done"
             elif state == settlement.BROKEN:
@@ -277,17 +277,17 @@ class LatePaymentPlan(models.Model):
             plan.partner_id.sudo()._message_log(body=body)
         touched = self.browse([plan.id for plan in changed])
         for company, group in touched.grouped("company_id").items():
-            dossiers = dossier_model._late_payment_refresh(partners=group.partner_id, company=company, ensure=True)
+            dossiers = dossier_model._refresh(partners=group.partner_id, company=company, ensure=True)
             by_partner = {d.partner_id.id: d for d in dossiers}
             for plan in group.filtered(lambda p: p.state == "broken"):
                 if plan.partner_id.id in by_partner:
-                    by_partner[plan.partner_id.id]._late_payment_settlement_activity(self.env._(
+                    by_partner[plan.partner_id.id]._settlement_activity(self.env._(
                         "Broken payment plan %(plan)s of %(customer)s", plan=plan.name, customer=plan.partner_id.name))
         if send:
-            plans.filtered(lambda p: p.state == "running")._late_payment_send_reminders(allocated, today)
+            plans.filtered(lambda p: p.state == "running")._send_reminders(allocated, today)
         return changed
 
-    def _late_payment_line_states(self, allocated, today):
+    def _line_states(self, allocated, today):
         self.ensure_one()
         by_sequence = {line.sequence: line for line in self.line_ids}
         for inst in allocated:
@@ -298,7 +298,7 @@ class LatePaymentPlan(models.Model):
             if line.state != state:
                 line.state = state
 
-    def _late_payment_send_reminders(self, allocated, today):
+    def _send_reminders(self, allocated, today):
         """A courteous reminder before each instalment, a firmer one after a missed one (once
         each), by email from the plan (its chatter keeps them)."""
         for plan in self:

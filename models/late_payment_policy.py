@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.account_late_payment.engine import followup
+from ..engine import followup
 
 
 class LatePaymentPolicy(models.Model):
@@ -83,7 +83,7 @@ class LatePaymentPolicy(models.Model):
         """Refuse the configurations that make no sense, with a message that says why."""
         for policy in self:
             levels = policy.level_ids
-            by_id = levels._late_payment_engine_levels_by_id()
+            by_id = levels._engine_levels_by_id()
             for error, first_level, second_level in followup.check_levels(list(by_id.values())):
                 first = levels.browse(first_level.id)
                 second = levels.browse(second_level.id) if second_level else levels.browse()
@@ -112,11 +112,11 @@ class LatePaymentPolicy(models.Model):
                         level=first.name, policy=policy.name))
 
     @api.model
-    def _late_payment_default_policy(self, company):
+    def _default_policy(self, company):
         return self.search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
 
     @api.model
-    def _late_payment_create_default_policies(self, companies=None):
+    def _create_default_policies(self, companies=None):
         """Give each company without a default policy a copy of the shipped one."""
         template = self.env.ref("account_late_payment.late_payment_policy_default", raise_if_not_found=False)
         if not template:
@@ -132,7 +132,7 @@ class LatePaymentPolicy(models.Model):
         return created
 
     @api.model
-    def _late_payment_translate_default_copies(self):
+    def _translate_default_copies(self):
         """The copies made while the addon installs, before its translations are loaded, get the
         shipped policy's translations (names of the policy and its levels)."""
         template = self.env.ref("account_late_payment.late_payment_policy_default", raise_if_not_found=False)

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..engine import settlement
-from .access import check_group, check_records
+from .access import USER_GROUP, check_group, check_records
 
 PROMISE_STATES = [
     ("open", "Open"),
@@ -31,7 +31,7 @@ def parse_amount(env, value, label):
         raise UserError(env._("%(label)s must be a number, not %(value)r.", label=label, value=value))
     if amount <= 0:
         raise UserError(env._("%(label)s must be greater than zero.", label=label))
-    return env["late.payment.api"]._late_payment_check_amount_range(amount, label)
+    return env["late.payment.api"]._check_amount_range(amount, label)
 
 
 def check_company(env, company, partner):
@@ -40,7 +40,7 @@ def check_company(env, company, partner):
     if not env.su and company not in env.companies:
         raise AccessError(env._("You cannot record it in %(company)s: it is not among the companies you are "
                                 "working in.", company=company.name))
-    check_group(env, "account_late_payment.group_late_payment_user",
+    check_group(env, USER_GROUP,
                 env._("Only the late payment users may record promises and payment plans."))
     check_records(partner, "read")
 
@@ -68,7 +68,7 @@ def check_customer_invoices(env, partner, company, invoice_ids, overdue_default=
             raise UserError(env._("Invoice ids must be integers, not %(value)r.", value=invoice_ids)) from None
         # unknown ids and another company's invoices (they do not exist for the caller): one
         # error naming them, as for every argument of the external API
-        moves = env["late.payment.api"]._late_payment_check_records(moves.browse(ids))
+        moves = env["late.payment.api"]._check_records(moves.browse(ids))
         wrong = moves.filtered(lambda m: m.move_type not in SETTLED_TYPES or m.state != "posted")
         if wrong:
             raise UserError(env._("Only posted customer invoices can be settled, not: %(moves)s.",
@@ -141,7 +141,7 @@ class LatePaymentPromise(models.Model):
 
     # -- creation: the one way in (console, customer form, API) --------------------------------
     @api.model
-    def _late_payment_record(self, partner, date_value, amount, invoice_ids=None, note=None, company=None):
+    def _record(self, partner, date_value, amount, invoice_ids=None, note=None, company=None):
         """Record a promise of `partner` (its commercial partner) in `company` (default: the
         current one); an open promise it replaces is cancelled. Validates everything first."""
         env = self.env
@@ -150,7 +150,7 @@ class LatePaymentPromise(models.Model):
             raise UserError(env._("A promise to pay is made by one customer."))
         partner = partner.commercial_partner_id
         check_company(env, company, partner)
-        env["late.payment.api"]._late_payment_check_text(note, env._("The note"))
+        env["late.payment.api"]._check_text(note, env._("The note"))
         promised = env["late.payment.api"]._late_payment_check_date(date_value, env._("The promised date"))
         if promised < fields.Date.context_today(self):
             raise UserError(env._("The promised date cannot be in the past."))
@@ -172,25 +172,25 @@ class LatePaymentPromise(models.Model):
         body = env._("Promise to pay %(amount)s by %(date)s recorded (%(invoices)s).",
                      amount=company.currency_id.format(amount), date=fields.Date.to_string(promised),
                      invoices=", ".join(moves.mapped("name")))
-        promise._late_payment_log(body)
-        env["late.payment.dossier"]._late_payment_refresh(partners=partner, company=company, ensure=True)
+        promise._log(body)
+        env["late.payment.dossier"]._refresh(partners=partner, company=company, ensure=True)
         return promise
 
-    def _late_payment_log(self, body):
+    def _log(self, body):
         """The history: on the promise, on the customer and on its dossier."""
         for promise in self:
             promise.message_post(body=body)
             promise.partner_id.sudo()._message_log(body=body)
 
     def action_cancel(self):
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, "write")
         opened = self.filtered(lambda p: p.state == "open")
         opened.write({"state": "cancelled", "closed_date": fields.Date.context_today(self)})
-        opened._late_payment_log(self.env._("Promise to pay cancelled."))
+        opened._log(self.env._("Promise to pay cancelled."))
         for company, promises in opened.grouped("company_id").items():
-            self.env["late.payment.dossier"]._late_payment_refresh(partners=promises.partner_id, company=company)
+            self.env["late.payment.dossier"]._refresh(partners=promises.partner_id, company=company)
         return True
 
     # -- the daily check ---------------------------------------------------------------------
@@ -219,22 +219,22 @@ class LatePaymentPromise(models.Model):
         kept = [p for p, s in changed.items() if s == settlement.KEPT]
         broken = [p for p, s in changed.items() if s == settlement.BROKEN]
         for promise in kept:
-            promise._late_payment_log(self.env._(
+            promise._log(self.env._(
                 "Promise to pay kept: %(amount)s received.",
                 amount=promise.currency_id.format(promise.amount_received)))
         dossier_model = self.env["late.payment.dossier"].sudo()
         for promise in broken:
-            promise._late_payment_log(self.env._(
+            promise._log(self.env._(
                 "Promise to pay broken: %(received)s received of %(amount)s promised by %(date)s; the follow-up "
                 "resumes.", received=promise.currency_id.format(promise.amount_received),
                 amount=promise.currency_id.format(promise.amount), date=fields.Date.to_string(promise.date)))
         touched = self.browse([p.id for p in changed])
         for company, group in touched.grouped("company_id").items():
-            dossiers = dossier_model._late_payment_refresh(partners=group.partner_id, company=company, ensure=True)
+            dossiers = dossier_model._refresh(partners=group.partner_id, company=company, ensure=True)
             by_partner = {d.partner_id.id: d for d in dossiers}
             for promise in group.filtered(lambda p: p.state == "broken"):
                 dossier = by_partner.get(promise.partner_id.id)
                 if dossier:
-                    dossier._late_payment_settlement_activity(self.env._(
+                    dossier._settlement_activity(self.env._(
                         "Broken promise to pay of %(customer)s", customer=promise.partner_id.name))
         return changed

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from ..engine import ecb, interest
-from .access import check_group, check_records
+from .access import ADMIN_GROUP, check_group, check_records
 
 _logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class LatePaymentRate(models.Model):
 
     # -- reading the table (plain values for engine/) --------------------------------------
     @api.model
-    def _late_payment_rates(self, kind, country=None):
+    def _rates(self, kind, country=None):
         """``[(date_from, rate)]`` of the active rates of `kind` (of `country` for 'other')."""
         domain = Domain("kind", "=", kind)
         if kind == "other":
@@ -110,7 +110,7 @@ class LatePaymentRate(models.Model):
         """The button of the list: refresh now and say how it went. For the Late payments
         Administrators: the refresh then writes, as superuser, the rates the ECB publishes (and
         nothing a caller gives) into the global table that only system administrators edit."""
-        check_group(self.env, "account_late_payment.group_late_payment_admin", self.env._(
+        check_group(self.env, ADMIN_GROUP, self.env._(
             "Only the Late payments Administrators may refresh the reference rates."))
         check_records(self, "read")
         ok, message = self._refresh_ecb_rates()
@@ -168,7 +168,7 @@ class LatePaymentRate(models.Model):
         if not observations:
             return Rate, Rate, Rate
         last = observations[-1][0]
-        before = interest.rate_in_force(self._late_payment_rates("ecb_mro"), start - timedelta(days=1))
+        before = interest.rate_in_force(self._rates("ecb_mro"), start - timedelta(days=1))
         changes = dict(ecb.changes(observations, before))
         # the dates the answer covers: a row there that is no change for the ECB is wrong; a
         # row after the last observation (a decision entered by hand before the service has it)
@@ -217,7 +217,7 @@ class LatePaymentRate(models.Model):
         anchor = self.sudo().search([("kind", "=", "ecb_mro")], order="date_from desc", limit=1)
         if not anchor:
             return
-        admins = self.env.ref("account_late_payment.group_late_payment_admin").sudo().all_user_ids.filtered(
+        admins = self.env.ref(ADMIN_GROUP).sudo().all_user_ids.filtered(
             lambda user: user.active and not user.share)
         activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False) or \
             self.env.ref("mail.mail_activity_data_todo")
@@ -239,10 +239,10 @@ class LatePaymentRate(models.Model):
     # -- the French legal rates of the next half-year ------------------------------------------
     @api.model
     def _cron_check_legal_rates(self):
-        self._late_payment_check_legal_rates()
+        self._check_legal_rates()
 
     @api.model
-    def _late_payment_missing_legal_half_years(self, today=None):
+    def _missing_legal_half_years(self, today=None):
         """The first days of the half-years whose French legal rates are missing and needed now:
         the current one, and the next one from LEGAL_RATES_WARNING_DAYS days before it starts."""
         today = today or fields.Date.context_today(self)
@@ -256,7 +256,7 @@ class LatePaymentRate(models.Model):
                 if {row.kind for row in known if row.date_from == day} != set(LEGAL_KINDS)]
 
     @api.model
-    def _late_payment_check_legal_rates(self, today=None):
+    def _check_legal_rates(self, today=None):
         """A to-do for each Administrator of late payments when a half-year starts (or has started)
         without its French legal rates, in a database with a French company; not twice while one
         is open. Returns the half-years missing."""
@@ -265,11 +265,11 @@ class LatePaymentRate(models.Model):
              ("partner_id.country_id.code", "=", "FR")], limit=1)
         if not french:
             return []
-        missing = self._late_payment_missing_legal_half_years(today)
+        missing = self._missing_legal_half_years(today)
         anchor = self.sudo().search([("kind", "=", "fr_legal_b")], order="date_from desc", limit=1)
         if not missing or not anchor:
             return missing
-        admins = self.env.ref("account_late_payment.group_late_payment_admin").sudo().all_user_ids.filtered(
+        admins = self.env.ref(ADMIN_GROUP).sudo().all_user_ids.filtered(
             lambda user: user.active and not user.share)
         activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False) or \
             self.env.ref("mail.mail_activity_data_todo")

@@ -24,9 +24,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
-from .access import check_records
+from .access import USER_GROUP, check_records
 
-USER_GROUP = "account_late_payment.group_late_payment_user"
 LETTER_REPORT = "account_late_payment.action_report_late_payment_letter"
 # why a letter may no longer go, in the order they are told
 PROCEEDINGS, COLLECTION, PAID, PAID_IN_PART, DISPUTED, PROMISED, PLAN = (
@@ -50,7 +49,7 @@ class LatePaymentReminder(models.Model):
 
     # -- the checks ------------------------------------------------------------------------------
     @api.model
-    def _late_payment_stopped_customers(self, partners, company):
+    def _stopped_customers(self, partners, company):
         """{commercial partner id: PROCEEDINGS or COLLECTION} of `partners` (commercial) that no
         reminder may reach in `company` right now: read from the database at the moment of
         sending or printing (one query), not from a follow-up state computed earlier."""
@@ -70,7 +69,7 @@ class LatePaymentReminder(models.Model):
             stopped.setdefault(partner_id, reason)
         return stopped
 
-    def _late_payment_letter_holds(self):
+    def _letter_holds(self):
         """{reminder id: [reasons]} of these letters that may no longer go today (see the module's
         rules); the letters not in it may be printed. A bounded number of queries."""
         if not self:
@@ -79,7 +78,7 @@ class LatePaymentReminder(models.Model):
         letters = self.sudo()
         holds = defaultdict(list)
         for company, group in letters.grouped("company_id").items():
-            stopped = self._late_payment_stopped_customers(group.partner_id, company)
+            stopped = self._stopped_customers(group.partner_id, company)
             for letter in group:
                 reason = stopped.get(letter.partner_id.id)
                 if reason == COLLECTION and letter.level_id.is_escalation:
@@ -115,7 +114,7 @@ class LatePaymentReminder(models.Model):
                 reasons.append(PLAN)
         return {reminder_id: reasons for reminder_id, reasons in holds.items() if reasons}
 
-    def _late_payment_hold_labels(self):
+    def _hold_labels(self):
         return {
             PROCEEDINGS: self.env._("the customer is in collective proceedings"),
             COLLECTION: self.env._("the customer was handed to collection"),
@@ -126,10 +125,10 @@ class LatePaymentReminder(models.Model):
             PLAN: self.env._("an invoice of it is in a payment plan"),
         }
 
-    def _late_payment_cancel_letters(self, holds):
+    def _cancel_letters(self, holds):
         """These letters may no longer go: cancelled, with the reason on the reminder and in the
         customer's chatter. Returns the lines telling what was left out and why."""
-        labels = self._late_payment_hold_labels()
+        labels = self._hold_labels()
         told = []
         for letter in self.sudo():
             reason = "; ".join(labels[key] for key in HOLD_REASONS if key in holds[letter.id])
@@ -140,7 +139,7 @@ class LatePaymentReminder(models.Model):
         return told
 
     # -- printing --------------------------------------------------------------------------------
-    def _late_payment_letter_date(self):
+    def _letter_date(self):
         """The date the letter bears: the day it was printed (a reprint keeps it), today for a
         letter being printed or previewed, the reminder's date for a letter never queued (the
         copy attached to its email)."""
@@ -151,7 +150,7 @@ class LatePaymentReminder(models.Model):
             return self.date
         return fields.Date.context_today(self)
 
-    def _late_payment_print(self):
+    def _print(self):
         """Print these letters: the waiting ones are checked again, those that may no longer go
         are cancelled; the others are dated today and marked printed; the printed ones print
         again as they were. Returns the report action, preceded by a notification listing what
@@ -163,9 +162,9 @@ class LatePaymentReminder(models.Model):
         letters = self.filtered(
             lambda reminder: reminder.letter_body and reminder.letter_state in ("queued", "printed"))
         queued = letters.filtered(lambda reminder: reminder.letter_state == "queued")
-        holds = queued._late_payment_letter_holds()
+        holds = queued._letter_holds()
         held = queued.filtered(lambda reminder: reminder.id in holds)
-        told = held._late_payment_cancel_letters(holds)
+        told = held._cancel_letters(holds)
         (queued - held).sudo().write({"letter_state": "printed", "letter_printed_date": today})
         printed = letters - held
         if not printed and not told:
@@ -192,24 +191,24 @@ class LatePaymentReminder(models.Model):
                               order="partner_id, id")
         if not letters:
             raise UserError(self.env._("No letter is waiting to be printed."))
-        return letters._late_payment_print()
+        return letters._print()
 
     def action_print_letters(self):
         """Print these reminders' letters (one PDF): the waiting ones checked again and marked
         printed, the printed ones again as they were."""
         if not self.filtered("letter_body"):
             raise UserError(self.env._("These reminders have no letter."))
-        return self._late_payment_print()
+        return self._print()
 
     def action_reprint_letters(self):
         """Print these printed letters again, as they were (the same date), marking nothing."""
         letters = self.filtered(lambda reminder: reminder.letter_state == "printed" and reminder.letter_body)
         if not letters:
             raise UserError(self.env._("Only a printed letter can be printed again."))
-        return letters._late_payment_print()
+        return letters._print()
 
     @api.model
-    def _late_payment_letter_queue(self, company=None):
+    def _letter_queue(self, company=None):
         """The day's batch of `company` (default: the current one): {"count": letters waiting,
         "oldest": the date of the oldest, "days": how many days it has waited}."""
         company = company or self.env.company
@@ -225,7 +224,7 @@ class LatePaymentReminder(models.Model):
         """What the console shows about the day's letters: a sentence, empty when none waits."""
         if not self.env.user.has_group(USER_GROUP):
             raise AccessError(self.env._("Only the late payment users may see the follow-up console."))
-        queue = self._late_payment_letter_queue()
+        queue = self._letter_queue()
         if not queue["count"]:
             return {"count": 0, "text": ""}
         return {"count": queue["count"], "text": self.env._(

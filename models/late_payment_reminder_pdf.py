@@ -29,7 +29,7 @@ class LatePaymentReminder(models.Model):
     _inherit = "late.payment.reminder"
 
     @api.model
-    def _late_payment_render_pdfs_in_one(self, report, company, records):
+    def _render_pdfs_in_one(self, report, company, records):
         """{record id: PDF bytes} of `records` rendered with `report` in one wkhtmltopdf call."""
         report_model = self.env["ir.actions.report"].sudo().with_company(company)
         if _wkhtml().is_patched_qt or len(records) == 1:

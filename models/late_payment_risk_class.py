@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.account_late_payment.engine import risk
-
+from ..engine import risk
 from .access import check_records
 
 
@@ -95,7 +94,7 @@ class LatePaymentRiskClass(models.Model):
 
     # -- which class ---------------------------------------------------------------------------
     @api.model
-    def _late_payment_classify(self, company, scores):
+    def _classify(self, company, scores):
         """{key: class} for {key: score} in `company` (its active classes)."""
         classes = self.search([("company_id", "=", company.id)])
         pairs = [(record.min_score, record.id) for record in classes]
@@ -103,7 +102,7 @@ class LatePaymentRiskClass(models.Model):
 
     # -- shipped classes -----------------------------------------------------------------------
     @api.model
-    def _late_payment_templates(self):
+    def _templates(self):
         refs = ("low", "medium", "high", "critical")
         templates = self.browse()
         for ref in refs:
@@ -112,9 +111,9 @@ class LatePaymentRiskClass(models.Model):
         return templates.sudo()
 
     @api.model
-    def _late_payment_create_default_classes(self, companies=None):
+    def _create_default_classes(self, companies=None):
         """Give each company without a risk class a copy of the shipped ones."""
-        templates = self._late_payment_templates()
+        templates = self._templates()
         if not templates:
             return self.browse()
         if companies is None:
@@ -132,10 +131,10 @@ class LatePaymentRiskClass(models.Model):
         return created
 
     @api.model
-    def _late_payment_translate_default_copies(self):
+    def _translate_default_copies(self):
         """The copies made while the addon installs, before its translations are loaded, get the
         shipped classes' translations."""
-        for template in self._late_payment_templates():
+        for template in self._templates():
             name = template.with_context(lang="en_US").name
             copies = self.sudo().with_context(lang="en_US", active_test=False).search([
                 ("id", "!=", template.id), ("name", "=", name)])

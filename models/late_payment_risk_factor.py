@@ -49,9 +49,9 @@ class LatePaymentRiskFactor(models.Model):
         for factor in self:
             label = FACTOR_NAMES.get(factor.code)
             factor.name = self.env._(label) if label else factor.code
-            factor.value_display = factor._late_payment_value_display()
+            factor.value_display = factor._value_display()
 
-    def _late_payment_value_display(self):
+    def _value_display(self):
         self.ensure_one()
         if self.unit == "level":
             return self.level_id.name or self.env._("No level reached")

@@ -65,7 +65,7 @@ class LatePaymentTone(models.Model):
                         "%(language)s: write it in every installed language.",
                         tone=tone.with_env(env).name, language=lang.name))
 
-    def _late_payment_render_text(self, dossiers, medium, lang=None):
+    def _render_text(self, dossiers, medium, lang=None):
         """The text of this tone for each dossier, {id: html}: in its customer's language, or in
         `lang` when given. `medium` ("email" or "letter") is known to the text, which prints a
         few lines on the letter only."""
@@ -74,13 +74,13 @@ class LatePaymentTone(models.Model):
             return self._render_field("letter_body", dossiers.ids, set_lang=lang, add_context={"medium": medium})
         return self._render_field("letter_body", dossiers.ids, compute_lang=True, add_context={"medium": medium})
 
-    def _late_payment_render_email(self, dossiers):
+    def _render_email(self, dossiers):
         """The email's body of this tone for each dossier, in its customer's language: {id: html}
         (the tone's text, then the amounts due), as its email template renders it."""
         self.ensure_one()
         template = self.mail_template_id.sudo().with_context(late_payment_tone_id=self.id)
         return template._render_field("body_html", dossiers.ids, compute_lang=True)
 
-    def _late_payment_render_letter(self, dossiers):
+    def _render_letter(self, dossiers):
         """The letter's text of this tone for each dossier, in its customer's language: {id: html}."""
-        return self._late_payment_render_text(dossiers, "letter")
+        return self._render_text(dossiers, "letter")

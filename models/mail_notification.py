@@ -13,5 +13,5 @@ class MailNotification(models.Model):
         if status in FOLLOWED_STATUSES:
             emails = self.filtered(lambda notification: notification.notification_type == "email")
             if emails:
-                self.env["late.payment.reminder"]._late_payment_email_status(emails.mail_message_id, status)
+                self.env["late.payment.reminder"]._email_status(emails.mail_message_id, status)
         return result

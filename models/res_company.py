@@ -209,7 +209,7 @@ class ResCompany(models.Model):
                 continue
             if legal_b is None:
                 legal_b = interest.legal_rate_of_half_year(
-                    self.env["late.payment.rate"]._late_payment_rates("fr_legal_b"), today)
+                    self.env["late.payment.rate"]._rates("fr_legal_b"), today)
             if not interest.contractual_rate_allowed(company.late_payment_contractual_rate, legal_b):
                 raise ValidationError(self.env._(
                     "A contractual late-payment rate of %(rate)s %% is below the legal floor for %(company)s: "
@@ -324,7 +324,7 @@ class ResCompany(models.Model):
         def table(kind, country=None):
             key = (kind, country.id if country else False)
             if key not in rates:
-                rates[key] = Rate._late_payment_rates(kind, country)
+                rates[key] = Rate._rates(kind, country)
             return rates[key]
 
         mode = self.late_payment_interest_mode
@@ -348,7 +348,7 @@ class ResCompany(models.Model):
         rates = {} if rates is None else rates
         key = ("fr_legal_b", False)
         if key not in rates:
-            rates[key] = self.env["late.payment.rate"]._late_payment_rates("fr_legal_b")
+            rates[key] = self.env["late.payment.rate"]._rates("fr_legal_b")
         return interest.RateSchedule(interest.LEGAL, rate=self.late_payment_consumer_rate, floor_rates=rates[key])
 
     def _late_payment_public_schedule(self, rates=None):
@@ -358,14 +358,14 @@ class ResCompany(models.Model):
         rates = {} if rates is None else rates
         key = ("ecb_mro", False)
         if key not in rates:
-            rates[key] = self.env["late.payment.rate"]._late_payment_rates("ecb_mro")
+            rates[key] = self.env["late.payment.rate"]._rates("ecb_mro")
         return interest.RateSchedule(interest.PUBLIC, rates[key], margin=interest.PUBLIC_MARGIN)
 
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
-        self.env["late.payment.policy"].sudo()._late_payment_create_default_policies(companies)
-        self.env["late.payment.risk.class"].sudo()._late_payment_create_default_classes(companies)
+        self.env["late.payment.policy"].sudo()._create_default_policies(companies)
+        self.env["late.payment.risk.class"].sudo()._create_default_classes(companies)
         return companies
 
     # -- customer risk -------------------------------------------------------------------------

@@ -14,9 +14,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..engine import go_live
+from .access import ADMIN_GROUP, USER_GROUP
 
-ADMIN_GROUP = "account_late_payment.group_late_payment_admin"
-USER_GROUP = "account_late_payment.group_late_payment_user"
 RUN_CRON = "account_late_payment.ir_cron_late_payment_run"
 
 
@@ -76,7 +75,7 @@ class ResCompany(models.Model):
         """The dossiers of this company whose action is due today, state refreshed."""
         self.ensure_one()
         dossier_model = self.env["late.payment.dossier"].sudo()
-        dossier_model._late_payment_refresh(company=self)
+        dossier_model._refresh(company=self)
         return dossier_model.search([("company_id", "=", self.id), ("status", "=", "due")])
 
     def _late_payment_first_run_plans(self):
@@ -84,7 +83,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         dossiers = self._late_payment_due_dossiers()
         reminder_model = self.env["late.payment.reminder"].sudo()
-        plans = reminder_model._late_payment_send(dossiers, origin="cron", refresh=False, dry_run=True)
+        plans = reminder_model._send(dossiers, origin="cron", refresh=False, dry_run=True)
         manual = dossiers.filtered(lambda dossier: dossier.next_level_id and not dossier.next_level_id.auto)
         return plans, manual
 
@@ -94,11 +93,11 @@ class ResCompany(models.Model):
         plans, _manual = self._late_payment_first_run_plans()
         if not plans:
             return
-        self.env["late.payment.reminder"].sudo()._late_payment_reach_levels(plans)
+        self.env["late.payment.reminder"].sudo()._reach_levels(plans)
         dossier_model = self.env["late.payment.dossier"].sudo()
         partners = self.env["res.partner"].union(*(plan["partner"] for plan in plans))
-        dossier_model._late_payment_refresh(partners=partners, company=self)
-        dossier_model._late_payment_forget_dirty(partners, self)
+        dossier_model._refresh(partners=partners, company=self)
+        dossier_model._forget_dirty(partners, self)
 
     def _late_payment_go_live_preview(self, sample_size=10):
         """engine.go_live.Preview of the first run of this company, and its sample dossiers."""

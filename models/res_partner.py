@@ -1,46 +1,13 @@
-import logging
-import time
 from collections import defaultdict
-from datetime import timedelta
-
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
 
-from ..engine import identifiers, siren_lookup
-from .access import check_group, check_records
+from ..engine import siren_lookup
+from .access import ADMIN_GROUP, USER_GROUP, check_group, check_records
 from .late_payment_dossier import COLLECTION_STATES, RELATIONSHIPS, STATUSES
-
-_logger = logging.getLogger(__name__)
-
-# the company status lookup (API Recherche d'entreprises, BODACC): see _late_payment_check_company_status
-STATUS_TIMEOUT = 10  # seconds
-STATUS_USER_AGENT = "Odoo account_late_payment/19.0 (company status lookup)"
-# seconds between two calls to a service: the company search allows 7 a second per address
-STATUS_INTERVALS = {"company_search": 1 / 6, "bodacc": 1 / 5}
-STATUS_RETRY_AFTER_MAX = 30  # seconds: a longer Retry-After is not waited for
-# the time of the last call to each service, shared by every worker of the database
-STATUS_LAST_CALL_KEY = "account_late_payment.status_last_call.%s"
-LEGAL_STATES = [
-    ("active", "Active"),
-    ("ceased", "Ceased"),
-    ("not_found", "Not found"),
-]
-PROCEEDINGS_STATES = [
-    ("none", "None"),
-    ("open", "Open"),
-    ("closed", "Closed"),
-]
-PROCEDURES = [
-    ("sauvegarde", "Safeguard (sauvegarde)"),
-    ("redressement", "Receivership (redressement judiciaire)"),
-    ("liquidation", "Liquidation (liquidation judiciaire)"),
-]
-
-DOSSIER_GROUP = "account_late_payment.group_late_payment_user"
+from .late_payment_measure import late_types
 
 
 class ResPartner(models.Model):
@@ -59,51 +26,51 @@ class ResPartner(models.Model):
     # the current company's dossier of the commercial partner
     late_payment_dossier_id = fields.Many2one(
         "late.payment.dossier", string="Follow-up dossier", compute="_compute_late_payment_dossier",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_currency_id = fields.Many2one(
-        "res.currency", string="Follow-up currency", compute="_compute_late_payment_dossier", groups=DOSSIER_GROUP)
+        "res.currency", string="Follow-up currency", compute="_compute_late_payment_dossier", groups=USER_GROUP)
     late_payment_followup_status = fields.Selection(
         STATUSES, string="Follow-up status", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_followup_status", groups=DOSSIER_GROUP)
+        search="_search_late_payment_followup_status", groups=USER_GROUP)
     late_payment_amount_due = fields.Monetary(
         string="Amount due", currency_field="late_payment_currency_id", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_amount_due", groups=DOSSIER_GROUP)
+        search="_search_late_payment_amount_due", groups=USER_GROUP)
     late_payment_amount_overdue = fields.Monetary(
         string="Amount overdue", currency_field="late_payment_currency_id", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_amount_overdue", groups=DOSSIER_GROUP)
+        search="_search_late_payment_amount_overdue", groups=USER_GROUP)
     late_payment_amount_excluded = fields.Monetary(
         string="Left out of the follow-up", currency_field="late_payment_currency_id",
         compute="_compute_late_payment_dossier", search="_search_late_payment_amount_excluded",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_oldest_overdue_days = fields.Integer(
         string="Days overdue", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_oldest_overdue_days", groups=DOSSIER_GROUP)
+        search="_search_late_payment_oldest_overdue_days", groups=USER_GROUP)
     late_payment_level_id = fields.Many2one(
         "late.payment.level", string="Last follow-up level", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_level_id", groups=DOSSIER_GROUP)
+        search="_search_late_payment_level_id", groups=USER_GROUP)
     late_payment_level_date = fields.Date(
-        string="Last level reached on", compute="_compute_late_payment_dossier", groups=DOSSIER_GROUP)
+        string="Last level reached on", compute="_compute_late_payment_dossier", groups=USER_GROUP)
     late_payment_next_level_id = fields.Many2one(
         "late.payment.level", string="Next follow-up level", compute="_compute_late_payment_dossier",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_next_action_date = fields.Date(
         string="Next follow-up action", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_next_action_date", groups=DOSSIER_GROUP)
+        search="_search_late_payment_next_action_date", groups=USER_GROUP)
     late_payment_user_id = fields.Many2one(
         "res.users", string="Follow-up responsible", compute="_compute_late_payment_dossier",
-        search="_search_late_payment_user_id", groups=DOSSIER_GROUP)
+        search="_search_late_payment_user_id", groups=USER_GROUP)
 
     late_payment_promise_id = fields.Many2one(
         "late.payment.promise", string="Promise to pay", compute="_compute_late_payment_settlement",
-        groups=DOSSIER_GROUP, help="The customer's open promise to pay in the current company.")
+        groups=USER_GROUP, help="The customer's open promise to pay in the current company.")
     late_payment_plan_id = fields.Many2one(
         "late.payment.plan", string="Payment plan", compute="_compute_late_payment_settlement",
-        groups=DOSSIER_GROUP, help="The customer's running payment plan in the current company.")
+        groups=USER_GROUP, help="The customer's running payment plan in the current company.")
     late_payment_dispute_count = fields.Integer(
-        string="Disputed invoices", compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
+        string="Disputed invoices", compute="_compute_late_payment_settlement", groups=USER_GROUP)
     late_payment_collection_state = fields.Selection(
         COLLECTION_STATES, string="Collection",
-        compute="_compute_late_payment_settlement", groups=DOSSIER_GROUP)
+        compute="_compute_late_payment_settlement", groups=USER_GROUP)
 
     late_payment_waive_penalties = fields.Boolean(
         string="Waive late-payment penalties", company_dependent=True,
@@ -117,36 +84,36 @@ class ResPartner(models.Model):
 
     # the customer's own measures in the current company (late.payment.dashboard)
     late_payment_dso = fields.Float(
-        string="DSO (12 months)", compute="_compute_late_payment_measures", digits=(16, 1), groups=DOSSIER_GROUP,
+        string="DSO (12 months)", compute="_compute_late_payment_measures", digits=(16, 1), groups=USER_GROUP,
         help="Days sales outstanding: what the customer owes / its invoices of the last 12 months x 365.")
     late_payment_days_beyond_terms = fields.Float(
         string="Average days beyond terms", compute="_compute_late_payment_measures", digits=(16, 1),
-        groups=DOSSIER_GROUP, help="Of the invoices paid in the last 12 months, weighted by amount.")
+        groups=USER_GROUP, help="Of the invoices paid in the last 12 months, weighted by amount.")
     late_payment_share_paid_late = fields.Float(
         string="Paid late, 12 months (%)", compute="_compute_late_payment_measures", digits=(16, 1),
-        groups=DOSSIER_GROUP, help="Share of the invoices paid in the last 12 months that were paid late.")
+        groups=USER_GROUP, help="Share of the invoices paid in the last 12 months that were paid late.")
     late_payment_aged_not_due = fields.Monetary(
         string="Not due", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_1_30 = fields.Monetary(
         string="1-30 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_31_60 = fields.Monetary(
         string="31-60 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_61_90 = fields.Monetary(
         string="61-90 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_aged_over_90 = fields.Monetary(
         string="Over 90 days", compute="_compute_late_payment_measures", currency_field="late_payment_currency_id",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
 
     @api.depends_context("company")
     def _compute_late_payment_measures(self):
         partners = self.filtered("id").commercial_partner_id
         figures = {}
         if partners:
-            figures = self.env["late.payment.dashboard"]._late_payment_partner_figures(
+            figures = self.env["late.payment.measure"]._partner_figures(
                 partners, self.env.company, fields.Date.context_today(self))
         for partner in self:
             mine = figures.get(partner.commercial_partner_id.id) if partner.id else None
@@ -161,7 +128,7 @@ class ResPartner(models.Model):
             partner.late_payment_aged_over_90 = mine.get("days_over_90") or 0.0
 
     late_payment_reminder_count = fields.Integer(
-        string="Reminders", compute="_compute_late_payment_reminder_count", groups=DOSSIER_GROUP,
+        string="Reminders", compute="_compute_late_payment_reminder_count", groups=USER_GROUP,
         help="The payment reminders sent to this customer by the current company.")
 
     @api.depends_context("company")
@@ -176,7 +143,7 @@ class ResPartner(models.Model):
     def _late_payment_check_user(self, operation="read"):
         """The caller is a late payment user who may `operation` these contacts in its companies:
         what every button and RPC call of the follow-up on contacts checks before any sudo."""
-        check_group(self.env, "account_late_payment.group_late_payment_user",
+        check_group(self.env, USER_GROUP,
                     self.env._("Only the late payment users may work the follow-up."))
         check_records(self, operation)
 
@@ -234,11 +201,11 @@ class ResPartner(models.Model):
         current company; returns the id of the promise. The reminders of its invoices pause until
         that date."""
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller()
-        api_model._late_payment_check_records(self)
+        api_model._check_caller()
+        api_model._check_records(self)
         if len(self) != 1:
             raise UserError(self.env._("A promise to pay is made by one customer."))
-        return self.env["late.payment.promise"]._late_payment_record(self, date, amount, invoice_ids, note).id
+        return self.env["late.payment.promise"]._record(self, date, amount, invoice_ids, note).id
 
     def action_late_payment_promise(self):
         self.ensure_one()
@@ -313,7 +280,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def _late_payment_check_waive(self):
-        check_group(self.env, "account_late_payment.group_late_payment_admin", self.env._(
+        check_group(self.env, ADMIN_GROUP, self.env._(
             "Only a Late payments Administrator may waive or restore a customer's late-payment penalties."))
 
     def write(self, vals):
@@ -323,7 +290,7 @@ class ResPartner(models.Model):
         if {"late_payment_policy_id", "late_payment_relationship"} & set(vals):
             dossiers = self.env["late.payment.dossier"]
             dossiers.invalidate_model(["relationship", "partner_policy_id"])
-            dossiers._late_payment_mark_partners_dirty(self, self.env.company)
+            dossiers._mark_partners_dirty(self, self.env.company)
         return result
 
     def action_late_payment_open_dossier(self):
@@ -334,7 +301,7 @@ class ResPartner(models.Model):
         dossier_model = self.env["late.payment.dossier"]
         dossier = dossier_model.search([("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)])
         if not dossier:
-            dossier_model._late_payment_refresh(partners=partner, company=self.env.company)
+            dossier_model._refresh(partners=partner, company=self.env.company)
             dossier = dossier_model.search([("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)])
         if not dossier:
             # sudo (access checked above): the dossier of a customer the caller sees, in its company
@@ -358,7 +325,7 @@ class ResPartner(models.Model):
             # the invoices with an instalment due and still unpaid: the overdue ones
             overdue = self.env["account.move.line"].search_fetch(
                 Domain("company_id", "=", company.id) & Domain("parent_state", "=", "posted")
-                & Domain("move_id.move_type", "in", ("out_invoice", "out_receipt"))
+                & Domain("move_id.move_type", "in", late_types(self.env))
                 & Domain("move_id.commercial_partner_id", "in", commercial.ids)
                 & Domain("display_type", "=", "payment_term") & Domain("reconciled", "=", False)
                 & Domain("amount_residual_currency", ">", 0) & Domain("date_maturity", "<", today),
@@ -379,28 +346,28 @@ class ResPartner(models.Model):
             partner.late_payment_indemnity = indemnity
 
     # -- customer risk (per company) -------------------------------------------------------------
-    # written by late.payment.dossier._late_payment_compute_risk for lists, filters and group-by
+    # written by late.payment.dossier._compute_risk for lists, filters and group-by
     late_payment_risk_score = fields.Float(
-        string="Risk score", company_dependent=True, digits=(5, 1), readonly=True, groups=DOSSIER_GROUP,
+        string="Risk score", company_dependent=True, digits=(5, 1), readonly=True, groups=USER_GROUP,
         help="0 (best) to 100 (worst): the payment behaviour of the last 12 months in the current company.")
     late_payment_risk_class_id = fields.Many2one(
-        "late.payment.risk.class", string="Risk class", company_dependent=True, readonly=True, groups=DOSSIER_GROUP)
+        "late.payment.risk.class", string="Risk class", company_dependent=True, readonly=True, groups=USER_GROUP)
     late_payment_risk_no_history = fields.Boolean(
-        string="No payment history", company_dependent=True, readonly=True, groups=DOSSIER_GROUP,
+        string="No payment history", company_dependent=True, readonly=True, groups=USER_GROUP,
         help="Too few invoices settled in 12 months to judge: the neutral score.")
     late_payment_risk_date = fields.Date(
-        string="Risk computed on", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Risk computed on", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_factor_ids = fields.Many2many(
-        "late.payment.risk.factor", string="Risk factors", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        "late.payment.risk.factor", string="Risk factors", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_deposit_percent = fields.Float(
-        string="Recommended deposit (%)", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Recommended deposit (%)", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_payment_term_id = fields.Many2one(
         "account.payment.term", string="Recommended payment term", compute="_compute_late_payment_risk",
-        groups=DOSSIER_GROUP)
+        groups=USER_GROUP)
     late_payment_risk_warn = fields.Boolean(
-        string="Risk warning", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Risk warning", compute="_compute_late_payment_risk", groups=USER_GROUP)
     late_payment_risk_warning = fields.Char(
-        string="Risk warning text", compute="_compute_late_payment_risk", groups=DOSSIER_GROUP)
+        string="Risk warning text", compute="_compute_late_payment_risk", groups=USER_GROUP)
 
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
@@ -445,51 +412,16 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id
         company = self.env.company
         dossiers = self.env["late.payment.dossier"]
-        dossiers._late_payment_refresh(partners=partners, company=company, ensure=True)
-        dossiers._late_payment_compute_risk(company, partners=partners)
+        dossiers._refresh(partners=partners, company=company, ensure=True)
+        dossiers._compute_risk(company, partners=partners)
         return True
 
     def action_late_payment_statement(self):
         """Print the statement of account of these customers in the current company."""
         self._late_payment_check_user()
-        dossiers = self.env["late.payment.dossier"]._late_payment_refresh(
+        dossiers = self.env["late.payment.dossier"]._refresh(
             partners=self.commercial_partner_id, company=self.env.company, ensure=True)
         return dossiers.action_print_statement()
-
-    # -- company status (France): legal status and collective proceedings ------------------------
-    # facts about the company, the same in every company of the database; kept on the commercial
-    # partner
-    late_payment_legal_state = fields.Selection(
-        LEGAL_STATES, string="Legal status", readonly=True, copy=False,
-        help="From the French company register (API Recherche d'entreprises): active or ceased.")
-    late_payment_legal_name = fields.Char(string="Registered name", readonly=True, copy=False)
-    late_payment_legal_ceased_on = fields.Date(string="Ceased on", readonly=True, copy=False)
-    late_payment_legal_checked_on = fields.Datetime(string="Legal status checked on", readonly=True, copy=False)
-    late_payment_proceedings_state = fields.Selection(
-        PROCEEDINGS_STATES, string="Collective proceedings", readonly=True, copy=False, index="btree_not_null",
-        help="From the BODACC notices: safeguard, receivership or liquidation opened and not closed. A customer in "
-             "open proceedings gets no reminders: declare your claims to the court-appointed representative.")
-    late_payment_proceedings_procedure = fields.Selection(
-        PROCEDURES, string="Procedure", readonly=True, copy=False)
-    late_payment_proceedings_opened_on = fields.Date(string="Opened on", readonly=True, copy=False)
-    late_payment_proceedings_since = fields.Date(
-        string="Procedure since", readonly=True, copy=False, help="The judgment that opened or converted to it.")
-    late_payment_proceedings_plan_on = fields.Date(string="Plan adopted on", readonly=True, copy=False)
-    late_payment_proceedings_closed_on = fields.Date(string="Closed on", readonly=True, copy=False)
-    late_payment_proceedings_tribunal = fields.Char(string="Court", readonly=True, copy=False)
-    late_payment_proceedings_review = fields.Boolean(
-        string="Notices to review", readonly=True, copy=False,
-        help="Some BODACC notices could not be read with certainty: read them (see the summary).")
-    late_payment_proceedings_checked_on = fields.Datetime(
-        string="Proceedings checked on", readonly=True, copy=False)
-    late_payment_status_checked_on = fields.Datetime(
-        string="Company status checked on", readonly=True, copy=False,
-        help="The last time the company status was looked up (it is not looked up again for some days).")
-    late_payment_legal_summary = fields.Text(string="What the company register said", readonly=True, copy=False)
-    late_payment_proceedings_summary = fields.Text(string="What BODACC said", readonly=True, copy=False)
-    late_payment_status_error = fields.Char(
-        string="Last lookup problem", readonly=True, copy=False,
-        help="A service that did not answer: the status it gave before is kept.")
 
     # -- the legal regime of the customer's penalties (see engine/interest.py) --------------------
     late_payment_proceedings_date = fields.Date(
@@ -534,272 +466,6 @@ class ResPartner(models.Model):
             else:  # not looked up: what was entered by hand stays
                 partner.late_payment_public_buyer = partner.late_payment_public_buyer
 
-    def _late_payment_siren(self):
-        """The SIREN of this customer (from its company registry number, SIREN or SIRET, else its
-        French VAT number), or None; only for French customers (or without a country)."""
-        self.ensure_one()
-        country = self.country_id.code
-        vat = identifiers.normalize(self.vat)
-        if country and country != "FR" and not vat.startswith("FR"):
-            return None
-        return identifiers.siren_of(self.company_registry) or identifiers.siren_of(vat)
-
-    def action_late_payment_check_company_status(self):
-        """Look up the legal status and collective proceedings of these customers now (when the
-        lookup is turned on in the settings)."""
-        self._late_payment_check_user()
-        if not self.env["ir.config_parameter"].sudo().get_param("account_late_payment.status_lookup"):
-            raise UserError(self.env._(
-                "The company status lookup is turned off: an administrator turns it on in the Invoicing "
-                "settings."))
-        partners = self.commercial_partner_id
-        without = partners.filtered(lambda partner: not partner._late_payment_siren())
-        if without and len(partners) == 1:
-            raise UserError(self.env._(
-                "%(customer)s has no SIREN: enter its SIREN or SIRET in Company ID, or its French VAT number.",
-                customer=partners.display_name))
-        outcomes = partners._late_payment_check_company_status(force=True)
-        failed = [message for outcome, message in outcomes.values() if outcome == "failed"]
-        if failed:
-            message, kind = "\n".join(failed), "warning"
-        else:
-            checked = partners.filtered(lambda partner: outcomes.get(partner.id, ("",))[0] == "checked")
-            message = "\n".join(partner._late_payment_status_line() for partner in checked) \
-                or self.env._("No customer with a SIREN to check.")
-            kind = "success" if checked else "warning"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Company status"),
-                "message": message,
-                "type": kind,
-                "sticky": bool(failed),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    def _late_payment_status_line(self):
-        self.ensure_one()
-        legal = dict(self._fields["late_payment_legal_state"]._description_selection(self.env)).get(
-            self.late_payment_legal_state) or self.env._("unknown")
-        proceedings = dict(self._fields["late_payment_proceedings_state"]._description_selection(self.env)).get(
-            self.late_payment_proceedings_state) or self.env._("unknown")
-        return self.env._("%(customer)s: %(legal)s; collective proceedings: %(proceedings)s.",
-                          customer=self.display_name, legal=legal, proceedings=proceedings)
-
-    def _late_payment_check_company_status(self, force=False):
-        """Look up each customer of `self` (commercial partners) in the French company register and
-        in BODACC, store what they say, and stop or resume the reminders of the customers whose
-        proceedings opened or closed. Not again within the recheck delay unless `force`. A
-        service that fails is logged and leaves the status it gave before: nothing is blocked.
-        Returns {partner id: (outcome, message)}, outcome one of checked, cached, no_siren, failed."""
-        params = self.env["ir.config_parameter"].sudo()
-        recheck_days = int(params.get_param("account_late_payment.status_recheck_days", 7) or 0)
-        now = fields.Datetime.now()
-        answers = {}
-        outcomes = {}
-        proceedings_changed = self.browse()
-        for partner in self.sudo():
-            siren = partner._late_payment_siren()
-            if not siren:
-                outcomes[partner.id] = ("no_siren", "")
-                continue
-            checked_on = partner.late_payment_status_checked_on
-            if not force and checked_on and checked_on > now - timedelta(days=recheck_days):
-                outcomes[partner.id] = ("cached", "")
-                continue
-            if siren not in answers:
-                answers[siren] = self._late_payment_fetch_company_status(siren)
-            legal, proceedings, errors = answers[siren]
-            was_open = partner.late_payment_proceedings_state == "open"
-            partner.write(partner._late_payment_status_values(legal, proceedings, errors, now))
-            if was_open != (partner.late_payment_proceedings_state == "open"):
-                proceedings_changed |= partner
-            if errors:
-                outcomes[partner.id] = ("failed", self.env._(
-                    "%(customer)s: %(problems)s The status found before is kept.",
-                    customer=partner.display_name, problems=" ".join(errors)))
-            else:
-                outcomes[partner.id] = ("checked", "")
-        if proceedings_changed:
-            self.env["late.payment.dossier"]._late_payment_refresh_partners_everywhere(proceedings_changed)
-        return outcomes
-
-    @api.model
-    def _late_payment_fetch_company_status(self, siren):
-        """(LegalStatus or None, ProceedingsStatus or None, [problems]) of a SIREN from the two
-        services; a service that fails gives None and a problem, logged."""
-        errors = []
-        legal = proceedings = None
-        for service, url, parse in (
-            ("company_search", siren_lookup.company_search_url(siren), siren_lookup.parse_company_search),
-            ("bodacc", siren_lookup.bodacc_url(siren), siren_lookup.parse_bodacc),
-        ):
-            try:
-                result = parse(self._late_payment_status_get(service, url), siren)
-            except (requests.RequestException, ValueError, TypeError, AttributeError) as error:
-                _logger.warning("Company status lookup of %s: %s failed, the previous status is kept: %s",
-                                siren, service, error)
-                errors.append(self._late_payment_status_problem(service, error))
-                continue
-            if service == "company_search":
-                legal = result
-            else:
-                proceedings = result
-        return legal, proceedings, errors
-
-    @api.model
-    def _late_payment_status_get(self, service, url):
-        """The JSON answer of `service` at `url`: one request at most every STATUS_INTERVALS
-        seconds, a timeout, and one retry after the delay a 429 answer asks for."""
-        for attempt in (1, 2):
-            self._late_payment_status_turn(service)
-            response = requests.get(url, timeout=STATUS_TIMEOUT, headers={
-                "User-Agent": STATUS_USER_AGENT, "Accept": "application/json"})
-            if response.status_code == 429 and attempt == 1:
-                time.sleep(self._late_payment_retry_after(response.headers.get("Retry-After")))
-                continue
-            response.raise_for_status()
-            return response.json()
-        return None  # not reached: the second attempt returns or raises
-
-    @api.model
-    def _late_payment_status_turn(self, service):
-        """Wait for the turn of this process to call `service`: at most one call every
-        STATUS_INTERVALS seconds from all the workers together. The time of the last call is kept
-        in the database (a system parameter), its row locked while a worker waits for its turn,
-        in a transaction of its own committed at once (the lookup's own transaction may last)."""
-        interval = STATUS_INTERVALS[service]
-        key = STATUS_LAST_CALL_KEY % service
-        with self.env.registry.cursor() as cr:
-            cr.execute(SQL("INSERT INTO ir_config_parameter (key, value) VALUES (%s, '0') "
-                           "ON CONFLICT (key) DO NOTHING", key))
-            cr.execute(SQL("SELECT value FROM ir_config_parameter WHERE key = %s FOR UPDATE", key))
-            try:
-                last = float(cr.fetchone()[0])
-            except (TypeError, ValueError):
-                last = 0.0
-            wait = min(last + interval - time.time(), interval)
-            if wait > 0:
-                time.sleep(wait)
-            cr.execute(SQL("UPDATE ir_config_parameter SET value = %s WHERE key = %s", repr(time.time()), key))
-        return wait
-
-    @api.model
-    def _late_payment_retry_after(self, value):
-        """Seconds to wait from a Retry-After header (seconds; a date or nothing: 1)."""
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            seconds = 1.0
-        return min(max(seconds, 0.0), STATUS_RETRY_AFTER_MAX)
-
-    @api.model
-    def _late_payment_status_problem(self, service, error):
-        name = {"company_search": self.env._("The French company register (API Recherche d'entreprises)"),
-                "bodacc": self.env._("BODACC")}[service]
-        if isinstance(error, requests.Timeout):
-            return self.env._("%(service)s did not answer within %(seconds)s seconds.",
-                              service=name, seconds=STATUS_TIMEOUT)
-        if isinstance(error, requests.HTTPError):
-            status = error.response.status_code if error.response is not None else "?"
-            return self.env._("%(service)s answered with an error (HTTP %(status)s).", service=name, status=status)
-        if isinstance(error, requests.RequestException):
-            return self.env._("%(service)s could not be reached.", service=name)
-        return self.env._("%(service)s gave an answer that could not be read.", service=name)
-
-    def _late_payment_status_values(self, legal, proceedings, errors, now):
-        """The values to write from the services' answers (None: that service failed, its
-        fields are kept)."""
-        self.ensure_one()
-        vals = {"late_payment_status_error": " ".join(errors) or False}
-        if legal is not None or proceedings is not None:
-            vals["late_payment_status_checked_on"] = now
-        if legal is not None:
-            vals.update({
-                "late_payment_legal_state": legal.state if legal.found and legal.state != "unknown"
-                else "not_found" if not legal.found else False,
-                "late_payment_legal_name": legal.name or False,
-                "late_payment_legal_ceased_on": legal.ceased_on or False,
-                "late_payment_legal_checked_on": now,
-                "late_payment_legal_category": legal.legal_category or False,
-                "late_payment_legal_summary": self._late_payment_legal_summary(legal),
-            })
-        if proceedings is not None:
-            vals.update({
-                "late_payment_proceedings_state": proceedings.state,
-                "late_payment_proceedings_procedure": proceedings.procedure or False,
-                "late_payment_proceedings_opened_on": proceedings.opened_on or False,
-                "late_payment_proceedings_since": proceedings.procedure_since or False,
-                "late_payment_proceedings_plan_on": proceedings.plan_on or False,
-                "late_payment_proceedings_closed_on": proceedings.closed_on or False,
-                "late_payment_proceedings_tribunal": proceedings.tribunal or False,
-                "late_payment_proceedings_review": proceedings.needs_review,
-                "late_payment_proceedings_checked_on": now,
-                "late_payment_proceedings_summary": self._late_payment_bodacc_summary(proceedings),
-            })
-        return vals
-
-    def _late_payment_legal_summary(self, legal):
-        if not legal.found:
-            return self.env._("Company register: SIREN %(siren)s not found.", siren=legal.siren)
-        text = self.env._("Company register: %(name)s (SIREN %(siren)s), %(state)s.", name=legal.name or "",
-                          siren=legal.siren, state={"active": self.env._("active"), "ceased": self.env._("ceased")}.get(
-                              legal.state, self.env._("status unknown")))
-        if legal.ceased_on:
-            text += " " + self.env._("Ceased on %(date)s.", date=legal.ceased_on.isoformat())
-        if legal.head_office_siret:
-            text += " " + (self.env._("Head office %(siret)s open.", siret=legal.head_office_siret)
-                           if legal.head_office_open is not False
-                           else self.env._("Head office %(siret)s closed.", siret=legal.head_office_siret))
-        return text
-
-    def _late_payment_bodacc_summary(self, proceedings):
-        if not proceedings.judgments:
-            return self.env._("BODACC: no notice of collective proceedings.")
-        lines = [self.env._("BODACC: %(count)s notices of collective proceedings:", count=len(proceedings.judgments))]
-        lines.extend(
-            f"- {(judgment.judged_on or judgment.published_on or '')!s} {judgment.nature}"
-            + (f" ({judgment.tribunal})" if judgment.tribunal else "")
-            for judgment in reversed(proceedings.judgments))
-        lines.extend(f"! {note}" for note in proceedings.notes)
-        return "\n".join(lines)
-
-    @api.model
-    def _cron_late_payment_company_status(self, batch_size=50):
-        """Every week, when enabled: the company status of the active French customers (those
-        with a follow-up dossier) not checked for the recheck delay, by batches."""
-        params = self.env["ir.config_parameter"].sudo()
-        if not params.get_param("account_late_payment.status_lookup"):
-            return
-        recheck_days = int(params.get_param("account_late_payment.status_recheck_days", 7) or 0)
-        cutoff = fields.Datetime.now() - timedelta(days=recheck_days)
-        self.env["late.payment.dossier"].flush_model(["partner_id"])
-        self.flush_model(["late_payment_status_checked_on", "company_registry", "vat", "active"])
-        rows = self.env.execute_query(SQL("""
-            SELECT DISTINCT partner.id
-              FROM res_partner partner
-              JOIN late_payment_dossier dossier ON dossier.partner_id = partner.id
-             WHERE partner.active
-               AND (partner.company_registry IS NOT NULL OR partner.vat ILIKE 'FR%%')
-               AND (partner.late_payment_status_checked_on IS NULL OR partner.late_payment_status_checked_on < %s)
-             ORDER BY partner.id
-        """, cutoff))
-        partners = self.browse([row[0] for row in rows])
-        partners = partners.filtered(lambda partner: partner._late_payment_siren())
-
-        def process(_key, ids):
-            self.browse(ids)._late_payment_check_company_status()
-
-        def skip(_key, ids, _error):
-            # looked up again after the recheck delay
-            self.browse(ids).sudo().write({"late_payment_status_checked_on": fields.Datetime.now()})
-
-        self.env["late.payment.batch"]._late_payment_batches(
-            self.env._("Company status lookup"), [(self._name, partners.ids)], process, skip=skip,
-            describe=lambda _key, partner_id: self.browse(partner_id).display_name, max_size=batch_size)
-
     # -- external API (JSON-2 /json/2/res.partner/<method>, XML-RPC): see models/late_payment_api.py --
     def late_payment_status(self, at_date=None):
         """The follow-up of each customer of `self` in the caller's current company, evaluated on
@@ -816,10 +482,10 @@ class ResPartner(models.Model):
         (``{code, name, value, points, weight}``), ``promise`` (``{date, amount}`` of the open
         promise to pay) and ``plan`` (the state of the instalment plan). Empty values are false."""
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller()
+        api_model._check_caller()
         day = api_model._late_payment_check_date(at_date)
-        api_model._late_payment_check_records(self)
-        return api_model._late_payment_status(self, day)
+        api_model._check_records(self)
+        return api_model._status(self, day)
 
     def late_payment_run(self, dry_run=False):
         """Run the follow-up now for the customers of `self` in the caller's current company:
@@ -829,7 +495,7 @@ class ResPartner(models.Model):
         ``channels``, ``result`` (``dry_run`` in a dry run), ``currency``, ``amount`` and
         ``invoices`` (``{id, name, due_date, days_late, amount_residual, level}``)."""
         api_model = self.env["late.payment.api"]
-        api_model._late_payment_check_caller()
-        api_model._late_payment_check_bool(dry_run, "dry_run")
-        api_model._late_payment_check_records(self)
-        return api_model._late_payment_run(self, dry_run)
+        api_model._check_caller()
+        api_model._check_bool(dry_run, "dry_run")
+        api_model._check_records(self)
+        return api_model._run(self, dry_run)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.late_payment_measure import customer_types
+
 # the aged balance buckets in age order (engine/receivables.py BUCKETS), then what is left out
 # of the follow-up, the credits and the settled lines: groups by age come in this order
 BUCKETS = [
@@ -14,7 +16,6 @@ BUCKETS = [
     ("paid", "Paid"),
 ]
 BUCKET_ORDER = [code for code, _label in BUCKETS]
-CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund", "out_receipt")
 
 
 class LatePaymentReceivableReport(models.Model):
@@ -200,7 +201,7 @@ class LatePaymentReceivableReport(models.Model):
             """,
             today=today,
             currency_table=currency_table,
-            documents=CUSTOMER_DOCUMENTS,
+            documents=customer_types(self.env),
             companies=tuple(self.env.companies.ids),
             currency_id=self.env.company.currency_id.id,
         )

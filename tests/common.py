@@ -36,7 +36,7 @@ class LatePaymentCommon(LatePaymentAdminCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
-        cls.policy = cls.env["late.payment.policy"]._late_payment_default_policy(cls.company)
+        cls.policy = cls.env["late.payment.policy"]._default_policy(cls.company)
         levels = cls.policy.level_ids.filtered(lambda level: level.kind == "due").sorted(
             lambda level: (level.sequence, level.days))
         cls.courtesy, cls.friendly, cls.firm, cls.formal, cls.escalation = levels
@@ -126,7 +126,7 @@ class LatePaymentCommon(LatePaymentAdminCommon):
         partner = partner or self.customer
         company = company or self.company
         with self._at(today):
-            self.dossiers._late_payment_refresh(partners=partner, company=company)
+            self.dossiers._refresh(partners=partner, company=company)
         return self.dossiers.search([("partner_id", "=", partner.commercial_partner_id.id),
                                      ("company_id", "=", company.id)])
 

@@ -38,7 +38,7 @@ class ApiCommon(LatePaymentCommon, HttpCase):
         cls.late_2 = cls._invoice(500.0, invoice_date=cls.today - timedelta(days=20), company=cls.company_2)
         cls.other_invoice = cls._invoice(700.0, invoice_date=cls.today - timedelta(days=20),
                                          partner=cls.other_customer, company=cls.company_2)
-        cls.dossiers._late_payment_refresh(partners=cls.customer | cls.other_customer)
+        cls.dossiers._refresh(partners=cls.customer | cls.other_customer)
         cls.lp_multi = new_test_user(
             cls.env, login="lp_api_multi", company_id=cls.company.id,
             company_ids=[Command.set((cls.company | cls.company_2).ids)],

@@ -1,7 +1,7 @@
 # The external API of the settlement feature (promises to pay, disputes), through the client
 # against the served Odoo. Not imported by tests/__init__.py until the settlement feature
 # (res.partner.late_payment_promise, account.move.late_payment_dispute and
-# late_payment_resolve_dispute, late.payment.dossier._late_payment_settlement_status) is merged.
+# late_payment_resolve_dispute, late.payment.dossier._settlement_status) is merged.
 from datetime import timedelta
 
 from odoo import fields

@@ -49,7 +49,7 @@ class TestCadenceReplay(LatePaymentCommon):
                         self._register_payment(invoice, amount=1000.0, payment_date=today)
                 self.env.flush_all()
                 before = reminder_model.search([], order="id desc", limit=1).id or 0
-                reminder_model.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+                self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_run()
                 for reminder in reminder_model.search([("id", ">", before)], order="id"):
                     dossier = self.dossiers.search([("partner_id", "=", reminder.partner_id.id),
                                                     ("company_id", "=", self.company.id)])
@@ -137,7 +137,7 @@ class TestOneComputation(LatePaymentCommon):
             with self._at(day(offset)):
                 moves = (old | recent | upcoming).filtered(lambda move, o=offset: move.invoice_date <= day(o))
                 moves.invalidate_recordset()
-                preview = reminder_model._late_payment_preview(dossier)
+                preview = reminder_model._preview(dossier)
                 self.assertTrue(preview, offset)
                 self.assertEqual(preview["level"], dossier.next_level_id, offset)
                 self.assertEqual(preview["date"], max(day(offset), dossier.next_action_date), offset)
@@ -153,7 +153,7 @@ class TestOneComputation(LatePaymentCommon):
         self.assertIn("800.00", preview["body_html"])
         self.assertEqual(preview["body_html"].count(credit.name), 1)
         with self._at(day(31)):
-            self.dossiers.browse(dossier.id)._late_payment_send_reminders(include_manual=True)
+            self.dossiers.browse(dossier.id)._send_reminders(include_manual=True)
         reminder = reminder_model.search([("partner_id", "=", self.customer.id)], order="id desc", limit=1)
         self.assertEqual((reminder.level_id, reminder.amount_total), (preview["level"], 800.0))
         # every open invoice is listed; the one not yet due reaches no level

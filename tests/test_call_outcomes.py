@@ -86,7 +86,7 @@ class TestCallOutcomes(LatePaymentCommon):
         self.second.with_user(self.lp_user).late_payment_dispute("Wrong quantity")
         dossier = self._refresh(day(20))
         with self._at(day(20)):
-            promise = self._dialog(dossier.with_user(self.lp_user).action_late_payment_promise())
+            promise = self._dialog(dossier.with_user(self.lp_user).action_promise())
             self.assertEqual(promise.move_ids[:], self.first)
             self.assertEqual(promise.amount, 1500.0)
 
@@ -94,7 +94,7 @@ class TestCallOutcomes(LatePaymentCommon):
         other = self.partner_b
         self._invoice(300.0, partner=other)
         with self._at(day(20)):
-            dossiers = self.dossiers._late_payment_refresh(partners=self.customer | other, company=self.company)
+            dossiers = self.dossiers._refresh(partners=self.customer | other, company=self.company)
             self.assertEqual(self._log_call(dossiers[0], "no_answer", "")["type"], "ir.actions.act_window_close")
             self.assertEqual(self._log_call(dossiers, "promised", "will pay 100 € on 30/06")["type"],
                              "ir.actions.act_window_close")

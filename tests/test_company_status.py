@@ -13,7 +13,7 @@ from .common import day
 from .test_risk import RiskCommon
 
 DATA = Path(__file__).parent / "data"
-MODULE = "odoo.addons.account_late_payment.models.res_partner"
+MODULE = "odoo.addons.account_late_payment.models.res_partner_company_status"
 GET = f"{MODULE}.requests.get"
 SLEEP = f"{MODULE}.time.sleep"
 LOGGER = MODULE

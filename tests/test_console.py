@@ -40,7 +40,7 @@ class TestConsole(LatePaymentCommon):
             self.assertNotIn(invoice.name, console.preview_letter)
             shown = {"subject": console.preview_subject, "body_html": console.preview_email,
                      "letter_body": console.preview_letter}
-            preview = self.reminders._late_payment_preview(dossier)
+            preview = self.reminders._preview(dossier)
             action = console.action_send_reminder()
         self.assertEqual(action["tag"], "display_notification")
         reminder = dossier.reminder_ids
@@ -73,7 +73,7 @@ class TestConsole(LatePaymentCommon):
         self.env.flush_all()
         with self._at(day(15)), patch.object(type(self.env.cr), "readonly", new_callable=PropertyMock,
                                              return_value=True):
-            preview = self.reminders._late_payment_preview(dossier)
+            preview = self.reminders._preview(dossier)
         self.assertIn(f"/my/invoices/{invoice.id}\"", preview["body_html"])
         self.assertFalse(invoice.access_token)
         with self._at(day(15)):
@@ -88,7 +88,7 @@ class TestConsole(LatePaymentCommon):
         self._invoice(700.0)
         dossier = self._refresh(day(15))
         with self._at(day(15)):
-            preview = self.reminders._late_payment_preview(dossier)
+            preview = self.reminders._preview(dossier)
             self.assertIn("Madame, Monsieur", html2plaintext(preview["letter_body"]))
             dossier.with_user(self.lp_user).action_send_reminder()
         self.assertEqual(html2plaintext(self._mail().body), html2plaintext(preview["body_html"]))
@@ -104,7 +104,7 @@ class TestConsole(LatePaymentCommon):
         other.write({"email": "accounts@customer-b.example"})
         self._invoice(250.0, partner=other)
         with self._at(day(3)):
-            dossiers = self.dossiers._late_payment_refresh(partners=self.customer | other, company=self.company)
+            dossiers = self.dossiers._refresh(partners=self.customer | other, company=self.company)
             self.assertEqual(set(dossiers.mapped("status")), {"due"})
             dossiers.with_user(self.lp_user).action_send_reminder()
         self.assertEqual(len(dossiers.reminder_ids), 2)
@@ -122,12 +122,12 @@ class TestConsole(LatePaymentCommon):
             wizard.reason = "Customer on holiday"
             wizard.save().action_confirm()
             with self.assertRaises(UserError):
-                dossier.with_user(self.lp_user)._late_payment_postpone(day(2))
+                dossier.with_user(self.lp_user)._postpone(day(2))
         self.assertEqual(dossier.postponed_until, day(10))
         self.assertEqual(dossier.next_action_date, day(10))
         self.assertEqual(dossier.status, "waiting")
         with self._at(day(3)):
-            self.assertFalse(self.reminders._late_payment_send(dossier, include_manual=True))
+            self.assertFalse(self.reminders._send(dossier, include_manual=True))
         # on the day, the reminder is due again
         self.assertEqual(self._refresh(day(10)).status, "due")
         self.assertIn("Customer on holiday", dossier.message_ids[0].body)
@@ -156,7 +156,7 @@ class TestConsole(LatePaymentCommon):
             self.assertIn(line, wizard.available_line_ids)
             wizard.action_confirm()
             with self.assertRaises(UserError):
-                dossier.with_user(self.lp_user)._late_payment_exclude_lines(self._receivable_lines(kept), " ")
+                dossier.with_user(self.lp_user)._exclude_lines(self._receivable_lines(kept), " ")
         self.assertTrue(line.no_followup)
         self.assertEqual(left_out.late_payment_exclusion_reason, "Goods returned")
         self.assertFalse(kept.late_payment_exclusion_reason)
@@ -181,8 +181,8 @@ class TestConsole(LatePaymentCommon):
         dossier = self._refresh(day(3))
         as_billing = dossier.with_user(self.billing)
         for method, args in (("action_send_reminder", ()), ("action_print_statement", ()), ("action_log_call", ()),
-                             ("_late_payment_postpone", (day(10),)),
-                             ("_late_payment_record_formal_notice", ("X",))):
+                             ("_postpone", (day(10),)),
+                             ("_record_formal_notice", ("X",))):
             with self.subTest(method=method), self.assertRaises(AccessError):
                 getattr(as_billing, method)(*args)
         with self.assertRaises(AccessError):
@@ -210,7 +210,7 @@ class TestConsole(LatePaymentCommon):
             self._invoice(50.0, move_type="out_refund")
         dossier = self._refresh(day(0))
         with self._at(day(0)):
-            data = dossier._late_payment_statement_data()
+            data = dossier._statement_data()
             html = self._html(self.env["ir.actions.report"]._render_qweb_pdf(
                 "account_late_payment.action_report_late_payment_statement", dossier.ids)[0])
             action = self.customer.with_user(self.lp_user).action_late_payment_statement()
@@ -284,7 +284,7 @@ class TestConsoleLetters(LatePaymentCommon):
             dossier.with_user(self.lp_user).action_send_reminder()
             reminder = dossier.reminder_ids
             self.assertEqual(reminder.letter_state, "queued")
-            data = reminder._late_payment_letter_data()
+            data = reminder._letter_data()
             html = self._html(self.env["ir.actions.report"]._render_qweb_pdf(
                 "account_late_payment.action_report_late_payment_letter", reminder.ids)[0])
         self.assertEqual(data["lines"].move_id, invoice)
@@ -312,7 +312,7 @@ class TestConsoleLetters(LatePaymentCommon):
         other.write({"email": "accounts@customer-b.example", "lang": "en_US"})
         self._invoice(200.0, partner=other)
         with self._at(day(15)):
-            dossiers = self.dossiers._late_payment_refresh(partners=self.customer | other, company=self.company)
+            dossiers = self.dossiers._refresh(partners=self.customer | other, company=self.company)
             dossiers.with_user(self.lp_user).action_send_reminder()
             queued = self.reminders.search([("letter_state", "=", "queued"), ("company_id", "=", self.company.id)])
             self.assertEqual(len(queued), 2)

@@ -53,9 +53,9 @@ class TestCronBatches(LatePaymentCommon):
     def test_the_follow_up_run_goes_on_past_a_failing_customer(self):
         dossier_model = self.env["late.payment.dossier"]
         breaking = self._fail_for_victim(
-            "late.payment.dossier", "_late_payment_run_batch",
+            "late.payment.run", "_run_batch",
             lambda _self, company, partner_ids, *a, **k: self.env["res.partner"].browse(partner_ids))
-        run = self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run
+        run = self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_run
         with breaking:
             self._cron(run, day(3))
         sent = self.reminders.search([("partner_id", "in", self.customers.ids)])
@@ -77,8 +77,8 @@ class TestCronBatches(LatePaymentCommon):
     def test_the_failures_of_a_day_are_reported_once(self):
         batch = self.env["late.payment.batch"]
         with self._at(day(3)):
-            batch._late_payment_report_failures("Job", self.company, [(1, "first")])
-            batch._late_payment_report_failures("Job", self.company, [(2, "second")])
+            batch._report_failures("Job", self.company, [(1, "first")])
+            batch._report_failures("Job", self.company, [(2, "second")])
         report = self._reports().filtered(lambda activity: activity.user_id == self.env.user)
         self.assertEqual(len(report), 1)
         self.assertIn("first", str(report.note))
@@ -87,10 +87,10 @@ class TestCronBatches(LatePaymentCommon):
     def test_the_risk_cron_goes_on_past_a_failing_customer(self):
         dossier_model = self.env["late.payment.dossier"]
         breaking = self._fail_for_victim(
-            "late.payment.dossier", "_late_payment_compute_risk",
+            "late.payment.dossier", "_compute_risk",
             lambda _self, company, partners=None: partners or self.env["res.partner"])
         with breaking:
-            self._cron(dossier_model._cron_late_payment_risk, day(3))
+            self._cron(dossier_model._cron_risk, day(3))
         dossiers = dossier_model.search([("partner_id", "in", self.customers.ids),
                                          ("company_id", "=", self.company.id)])
         self.assertEqual(set(dossiers.mapped("risk_date")), {day(3)})  # the victim is marked for tomorrow
@@ -100,7 +100,7 @@ class TestCronBatches(LatePaymentCommon):
         self.assertFalse(victim.risk_class_id)
         self.assertTrue(self._reports())
         # the next night scores it
-        self._cron(dossier_model._cron_late_payment_risk, day(4))
+        self._cron(dossier_model._cron_risk, day(4))
         self.assertTrue(victim.risk_class_id)
 
     def test_the_settlement_cron_goes_on_past_a_failing_promise(self):
@@ -113,7 +113,7 @@ class TestCronBatches(LatePaymentCommon):
         breaking = self._fail_for_victim("late.payment.promise", "_late_payment_check",
                                          lambda self_, *a, **k: self_.partner_id)
         with breaking:
-            self._cron(self.env["late.payment.dossier"]._cron_late_payment_settlement, day(20))
+            self._cron(self.env["late.payment.dossier"]._cron_settlement, day(20))
         victim = created.filtered(lambda promise: promise.partner_id == self.victim)
         others = created - victim
         self.assertEqual(set(others.mapped("state")), {"broken"})
@@ -121,7 +121,7 @@ class TestCronBatches(LatePaymentCommon):
         self.assertEqual(set(created.mapped("last_check_date")), {day(20)})
         self.assertTrue(self._reports())
         # the next day checks it
-        self._cron(self.env["late.payment.dossier"]._cron_late_payment_settlement, day(21))
+        self._cron(self.env["late.payment.dossier"]._cron_settlement, day(21))
         self.assertEqual(victim.state, "broken")
 
 
@@ -136,16 +136,16 @@ class TestCronBatches(LatePaymentCommon):
         # the first batch uses the turn up: the second is left for the next call
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", side_effect=[5.0, 0.0]), \
                 patch.dict(batch_module._PACE, clear=True), \
-                patch.object(type(batch), "_late_payment_turn_deadline", return_value=0.0), \
+                patch.object(type(batch), "_turn_deadline", return_value=0.0), \
                 mute_logger(BATCH_LOGGER):
-            count = batch.with_context(cron_id=cron.id)._late_payment_batches(
+            count = batch.with_context(cron_id=cron.id)._batches(
                 "Job", [("key", [1, 2, 3, 4])], lambda key, ids: processed.extend(ids), first_size=2)
         self.assertEqual((count, processed), (2, [1, 2]))
         self.assertEqual(triggers.search_count([("cron_id", "=", cron.id)]), before + 1)
         # a turn that finishes its work adds none
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=5.0), \
                 mute_logger(BATCH_LOGGER):
-            batch.with_context(cron_id=cron.id)._late_payment_batches(
+            batch.with_context(cron_id=cron.id)._batches(
                 "Job", [("key", [3, 4])], lambda key, ids: processed.extend(ids))
         self.assertEqual(processed, [1, 2, 3, 4])
         self.assertEqual(triggers.search_count([("cron_id", "=", cron.id)]), before + 1)
@@ -160,6 +160,6 @@ class TestCronBatches(LatePaymentCommon):
                 patch.dict(batch_module._PACE, clear=True), \
                 patch.object(type(batch), "_cpu_seconds_left", return_value=10.0), \
                 mute_logger(BATCH_LOGGER):
-            count = batch._late_payment_batches(
+            count = batch._batches(
                 "Job", [("key", [1, 2, 3, 4])], lambda key, ids: processed.extend(ids), first_size=2)
         self.assertEqual((count, processed), (2, [1, 2]))

@@ -32,7 +32,7 @@ class TestDiscountReminder(LatePaymentCommon):
     def _run(self, today):
         before = self.reminders.search([], order="id desc", limit=1).id or 0
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(today):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_run()
         return self.reminders.search([("id", ">", before)])
 
     def _mail(self, reminder):
@@ -78,7 +78,7 @@ class TestDiscountReminder(LatePaymentCommon):
         # never twice: neither the next days' runs nor the console
         self.assertFalse(self._run(day(8)))
         with self._at(DEADLINE):
-            self.assertFalse(self._dossier()._late_payment_send_reminders(include_manual=True))
+            self.assertFalse(self._dossier()._send_reminders(include_manual=True))
         self.assertEqual(len(reminder.line_ids), 1)
         dossier = self._refresh(DEADLINE)
         self.assertEqual((dossier.status, dossier.next_level_id, dossier.next_action_date),
@@ -96,7 +96,7 @@ class TestDiscountReminder(LatePaymentCommon):
             dossier = self._refresh(today)
             with self._at(today):
                 self.assertEqual(self._receivable_lines(invoice).late_payment_discount_open, stated)
-                letter = self.tone["courteous"]._late_payment_render_letter(dossier)[dossier.id]
+                letter = self.tone["courteous"]._render_letter(dossier)[dossier.id]
             self.assertIn("courteous reminder", letter)
             self.assertEqual("Early-payment discount" in letter, stated, today)
             self.assertEqual(invoice.name in letter, stated, today)  # only in the discount table
@@ -174,7 +174,7 @@ class TestDiscountReminder(LatePaymentCommon):
         # the letter states it while it is open, in French too
         dossier = self._refresh(DEADLINE)
         with self._at(DEADLINE):
-            letter = self.tone["courteous"]._late_payment_render_letter(dossier)[dossier.id]
+            letter = self.tone["courteous"]._render_letter(dossier)[dossier.id]
         self.assertIn("Escompte pour paiement anticipé", letter)
         self.assertIn("12/06/2025", letter)
 
@@ -192,7 +192,7 @@ class TestDiscountReminder(LatePaymentCommon):
         self.assertEqual(self.discount.days_before_discount, 3)
 
     def test_a_discount_reminder_gives_no_risk_points(self):
-        points = self.policy.level_ids._late_payment_risk_points(self.company._late_payment_risk_weights())
+        points = self.policy.level_ids._risk_points(self.company._late_payment_risk_weights())
         self.assertEqual(points[self.discount.id], 0.0)
         self.assertEqual(points[self.courtesy.id], 0.0)
         self.assertGreater(points[self.friendly.id], 0.0)

@@ -65,7 +65,7 @@ class TestSameFigures(LatePaymentAdminCommon):
         self._unmatched_payment(200)                                # a payment not yet matched
 
         with at(TODAY):
-            dossier = self.env["late.payment.dossier"]._late_payment_refresh(
+            dossier = self.env["late.payment.dossier"]._refresh(
                 partners=self.customer, company=self.company)
             # the console: 1,700 of credits pay the oldest followed invoices once (1,000 and 700 of
             # the 2,000); the excluded and the disputed invoices are left out
@@ -73,7 +73,7 @@ class TestSameFigures(LatePaymentAdminCommon):
                              (3200, 1600, 1100))
 
             # the one computation, its aged buckets in age order
-            balance = self.env["late.payment.dossier"]._late_payment_balances(self.company, self.customer)[
+            balance = self.env["late.payment.dossier"]._balances(self.company, self.customer)[
                 self.customer.id]
             self.assertEqual([code for code, _amount in balance.aged()], AGED)
             self.assertEqual([float(amount) for _code, amount in balance.aged()], [500, 300, 1300, 0, 0])
@@ -131,7 +131,7 @@ class TestSameFigures(LatePaymentAdminCommon):
         self._invoice(400, -20)
         self._invoice(1000, 0, move_type="out_refund")
         with at(TODAY):
-            dossier = self.env["late.payment.dossier"]._late_payment_refresh(
+            dossier = self.env["late.payment.dossier"]._refresh(
                 partners=self.customer, company=self.company)
             self.assertEqual((dossier.amount_due, dossier.amount_overdue), (-600, 0))
             dashboard = self.env["late.payment.dashboard"].create({})

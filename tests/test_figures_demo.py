@@ -27,7 +27,7 @@ class TestSameFiguresDemo(TransactionCase):
         total_overdue = sum(overdue for _due, overdue in console.values())
 
         # the one computation, evaluated now, is what the daily run stored
-        balances = self.env["late.payment.dossier"]._late_payment_balances(self.company)
+        balances = self.env["late.payment.dossier"]._balances(self.company)
         for partner_id, balance in balances.items():
             due, overdue = console.get(partner_id, (0.0, 0.0))
             self.assertAmount(float(balance.amount_due), due, f"amount due of partner {partner_id}")

@@ -40,7 +40,7 @@ class TestFollowupConfig(LatePaymentCommon):
 
     def test_every_company_gets_a_default_policy(self):
         company_2 = self.setup_other_company()["company"]
-        policy = self.env["late.payment.policy"]._late_payment_default_policy(company_2)
+        policy = self.env["late.payment.policy"]._default_policy(company_2)
         self.assertEqual(policy.name, self.policy.name)
         self.assertEqual(policy.level_ids.mapped("days"), [0, -5, 3, 15, 30, 45])
         self.assertEqual(policy.level_ids.mapped("kind"), ["discount", *["due"] * 5])
@@ -49,7 +49,7 @@ class TestFollowupConfig(LatePaymentCommon):
         other = self.env["late.payment.policy"].create({"name": "Other", "company_id": self.company.id})
         other.is_default = True
         self.assertFalse(self.policy.is_default)
-        self.assertEqual(self.env["late.payment.policy"]._late_payment_default_policy(self.company), other)
+        self.assertEqual(self.env["late.payment.policy"]._default_policy(self.company), other)
 
     # -- configuration errors -----------------------------------------------------------------
     def test_two_levels_on_the_same_day(self):
@@ -86,7 +86,7 @@ class TestFollowupConfig(LatePaymentCommon):
             self.firm.tone_id = tone_2
         with self.assertRaisesRegex(ValidationError, "belongs to company_2"), self.env.cr.savepoint():
             self.firm.tone_max_id = tone_2
-        policy_2 = self.env["late.payment.policy"]._late_payment_default_policy(company_2)
+        policy_2 = self.env["late.payment.policy"]._default_policy(company_2)
         with self.assertRaisesRegex(ValidationError, "belongs to company_2: it cannot be the policy"), \
                 self.env.cr.savepoint():
             self.customer.with_company(self.company).late_payment_policy_id = policy_2
@@ -131,7 +131,7 @@ class TestFollowupConfig(LatePaymentCommon):
     def test_letter_and_email_render_for_the_customer(self):
         invoice = self._invoice(1234.0)
         dossier = self._refresh(day(20))
-        letter = self.tone["firm"]._late_payment_render_letter(dossier)[dossier.id]
+        letter = self.tone["firm"]._render_letter(dossier)[dossier.id]
         # the tone's prose; the invoices and amounts are printed once, by the letter report
         self.assertIn("Despite our previous reminder", letter)
         self.assertNotIn(invoice.name, letter)
@@ -139,7 +139,7 @@ class TestFollowupConfig(LatePaymentCommon):
         subject = self.tone["firm"].mail_template_id._render_field("subject", dossier.ids)[dossier.id]
         self.assertEqual(subject, f"{self.company.name}: overdue invoices, second reminder")
         with self._at(day(20)):
-            body = self.tone["firm"]._late_payment_render_email(dossier)[dossier.id]
+            body = self.tone["firm"]._render_email(dossier)[dossier.id]
         self.assertIn("Despite our previous reminder", body)
         self.assertIn(invoice.name, body)  # the email lists the amounts below the text
 
@@ -157,8 +157,8 @@ class TestFollowupConfig(LatePaymentCommon):
             self.customer.lang = lang
             for key, tone in self.tone.items():
                 with self._at(day(20)):
-                    letter_html = tone._late_payment_render_letter(dossier)[dossier.id]
-                    email = tone._late_payment_render_email(dossier)[dossier.id]
+                    letter_html = tone._render_letter(dossier)[dossier.id]
+                    email = tone._render_email(dossier)[dossier.id]
                 letter = html2plaintext(letter_html)
                 # the letter-only paragraphs are marked (a bar in the tone's form), and left out of the email
                 self.assertIn("o_late_payment_letter_only", letter_html, (lang, key))

@@ -37,7 +37,7 @@ class TestFollowupDemo(TransactionCase):
         self.assertGreaterEqual(len(reached.late_payment_level_id), 4)
         # a refresh changes nothing: the demo is in a steady state
         before = {d.id: (d.status, d.next_action_date, d.amount_overdue) for d in self.dossiers}
-        self.env["late.payment.dossier"]._late_payment_refresh(company=self.company)
+        self.env["late.payment.dossier"]._refresh(company=self.company)
         self.assertEqual(before, {d.id: (d.status, d.next_action_date, d.amount_overdue) for d in self.dossiers})
 
     def test_relationships(self):
@@ -47,7 +47,7 @@ class TestFollowupDemo(TransactionCase):
         self.assertEqual(self._dossier("hotel_parc").relationship, "standard")
 
     def test_in_french(self):
-        policy = self.env["late.payment.policy"]._late_payment_default_policy(self.company)
+        policy = self.env["late.payment.policy"]._default_policy(self.company)
         self.assertEqual(policy.with_context(lang="fr_FR").name, "Relance standard")
         self.assertEqual(policy.with_context(lang="fr_FR").level_ids.mapped("name"), [
             "Rappel d'escompte", "Rappel de courtoisie", "Rappel cordial", "Relance ferme", "Mise en demeure",
@@ -56,11 +56,11 @@ class TestFollowupDemo(TransactionCase):
         firm = self.env.ref("account_late_payment.late_payment_tone_firm")
         french = self._dossier("transports_petit")
         self.assertEqual(french.partner_id.lang, "fr_FR")
-        body = firm._late_payment_render_email(french)[french.id]
+        body = firm._render_email(french)[french.id]
         self.assertIn("Malgré notre précédente relance", body)
         self.assertIn("Détail des montants dus", body)
         self.assertIn(french.line_ids.move_id[:1].name, body)
-        letter = firm._late_payment_render_letter(french)[french.id]
+        letter = firm._render_letter(french)[french.id]
         self.assertIn("Madame, Monsieur,", letter)
         self.assertIn("les factures détaillées ci-dessous", letter)
         self.assertNotIn(french.line_ids.move_id[:1].name, letter)  # the report prints the amounts

@@ -162,7 +162,7 @@ class TestFollowupState(LatePaymentCommon):
         dossier = self._refresh(day(20))
         self.assertEqual(dossier.currency_id, self.company.currency_id)
         self.assertState(dossier, "due", self.firm, amount_due=500.0, amount_overdue=500.0)
-        body = self.tone["firm"]._late_payment_render_email(dossier)[dossier.id]
+        body = self.tone["firm"]._render_email(dossier)[dossier.id]
         self.assertIn(invoice.name, body)
         self.assertIn("1,000.00", body)  # the invoice in its own currency
 
@@ -202,11 +202,11 @@ class TestFollowupState(LatePaymentCommon):
 
     def test_two_companies_sharing_a_customer(self):
         company_2 = self.setup_other_company()["company"]
-        self.assertTrue(self.env["late.payment.policy"]._late_payment_default_policy(company_2))
+        self.assertTrue(self.env["late.payment.policy"]._default_policy(company_2))
         self._invoice(1000.0)
         self._invoice(80.0, company=company_2)
         with freeze_time(datetime.combine(day(20), time(12))):
-            self.dossiers._late_payment_refresh(partners=self.customer)
+            self.dossiers._refresh(partners=self.customer)
         mine = self.dossiers.search([("partner_id", "=", self.customer.id)])
         self.assertEqual(len(mine), 2)
         by_company = {dossier.company_id: dossier for dossier in mine}
@@ -241,7 +241,6 @@ class TestFollowupState(LatePaymentCommon):
                     dossier = self._refresh(day(today))
                     self.assertEqual(dossier.relationship, relationship)
                     self.assertEqual(dossier.next_tone_id, self.tone[tone])
-                    self.assertEqual(dossier.next_level_id._late_payment_tone(relationship), self.tone[tone])
         # the policy says by how many steps
         self.policy.tone_shift_new = 2
         self._reach(line, self.courtesy, day(-5))
@@ -261,7 +260,7 @@ class TestFollowupState(LatePaymentCommon):
         })
         self.assertEqual(self._refresh(day(10)).policy_id, self.policy)
         dossier_model = type(self.dossiers)
-        with patch.object(dossier_model, "_late_payment_risk_policies",
+        with patch.object(dossier_model, "_risk_policies",
                           lambda self, partners, company: {partners[:1].id: by_risk}):
             self.assertEqual(self._refresh(day(10)).policy_id, by_risk)
             self.customer.with_company(self.company).late_payment_policy_id = quick
@@ -308,8 +307,8 @@ class TestFollowupState(LatePaymentCommon):
         def broken(self, partners=None, company=None):
             raise ValueError("broken follow-up")
 
-        with patch.object(type(self.dossiers), "_late_payment_refresh", broken), \
-                mute_logger("odoo.addons.account_late_payment.models.late_payment_dossier"):
+        with patch.object(type(self.dossiers), "_refresh", broken), \
+                mute_logger("odoo.addons.account_late_payment.models.late_payment_dossier_refresh"):
             invoice = self._invoice(300.0)
             self.env.cr.flush()
         self.assertEqual(invoice.state, "posted")
@@ -318,7 +317,7 @@ class TestFollowupState(LatePaymentCommon):
 
     def test_daily_refresh(self):
         self._invoice(1000.0)
-        run = self.env["late.payment.reminder"]._cron_late_payment_run
+        run = self.env["late.payment.run"]._cron_run
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), \
                 freeze_time(datetime.combine(day(2), time(12))):
             run()
@@ -342,7 +341,7 @@ class TestFollowupState(LatePaymentCommon):
                 self.env.invalidate_all()
                 count0 = self.env.cr.sql_log_count
                 with self._at(today):
-                    self.dossiers._late_payment_refresh(company=self.company)
+                    self.dossiers._refresh(company=self.company)
                     self.env.flush_all()
                 counts[size, run] = self.env.cr.sql_log_count - count0
             dossiers = self.dossiers.search([("partner_id", "in", partners.ids)])

@@ -24,7 +24,7 @@ class TestGoLive(LatePaymentCommon):
     def _run(self, today):
         before = self.reminders.search([], order="id desc", limit=1).id or 0
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(today):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_run()
         return self.reminders.search([("id", ">", before)])
 
     def _dossier(self, partner=None):

@@ -5,7 +5,8 @@ from odoo.tools import mute_logger
 
 from .common import LatePaymentCommon, day
 
-REMINDER_LOGGER = "odoo.addons.account_late_payment.models.late_payment_reminder"
+REMINDER_LOGGERS = tuple(f"odoo.addons.account_late_payment.models.late_payment_{name}"
+                         for name in ("reminder", "reminder_send", "reminder_channels"))
 
 
 @tagged("post_install", "-at_install")
@@ -37,7 +38,7 @@ class TestInvoicePdfs(LatePaymentCommon):
         self.assertFalse(invoices.invoice_pdf_report_id)
         calls, counting = self._calls()
         with counting:
-            failures = self.reminders._late_payment_store_invoice_pdfs(invoices, chunk=2)
+            failures = self.reminders._store_invoice_pdfs(invoices, chunk=2)
         self.assertEqual(failures, {})
         self.assertEqual(calls, [invoices[:2].ids, invoices[2:].ids])  # two calls for three invoices
         self.assertEqual(len(invoices.invoice_pdf_report_id), 3)
@@ -46,7 +47,7 @@ class TestInvoicePdfs(LatePaymentCommon):
             self.assertEqual(invoice.invoice_pdf_report_id.name, invoice._get_invoice_report_filename())
         # stored: never rendered again
         with counting:
-            self.reminders._late_payment_store_invoice_pdfs(invoices)
+            self.reminders._store_invoice_pdfs(invoices)
         self.assertEqual(len(calls), 2)
 
     def test_an_invoice_that_cannot_be_rendered_is_left_out_with_the_reason(self):
@@ -59,8 +60,8 @@ class TestInvoicePdfs(LatePaymentCommon):
                 raise ValueError("broken template")
             return original(self_, report_ref, res_ids=res_ids, data=data)
 
-        with patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(REMINDER_LOGGER):
-            failures = self.reminders._late_payment_store_invoice_pdfs(good | bad | other)
+        with patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(*REMINDER_LOGGERS):
+            failures = self.reminders._store_invoice_pdfs(good | bad | other)
         self.assertEqual(failures, {bad.id: "broken template"})
         self.assertTrue(good.invoice_pdf_report_id)
         self.assertTrue(other.invoice_pdf_report_id)
@@ -78,8 +79,8 @@ class TestInvoicePdfs(LatePaymentCommon):
             return original(self_, report_ref, res_ids=res_ids, data=data)
 
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(3)), \
-                patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(REMINDER_LOGGER):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+                patch.object(report_model, "_pre_render_qweb_pdf", failing), mute_logger(*REMINDER_LOGGERS):
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_run()
         reminder = self.reminders.search([("partner_id", "=", self.customer.id)])
         self.assertEqual((reminder.result, reminder.amount_total), ("sent", 300.0))
         mail = self.env["mail.mail"].sudo().search([("model", "=", "res.partner"), ("res_id", "=", self.customer.id)])
@@ -94,8 +95,8 @@ class TestInvoicePdfs(LatePaymentCommon):
         calls, counting = self._calls()
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(3)), \
                 counting:
-            done = self.reminders._late_payment_cron_invoice_pdfs(
-                self.company, day(3), self.env["late.payment.batch"]._late_payment_turn_deadline())
+            done = self.env["late.payment.run"]._cron_invoice_pdfs(
+                self.company, day(3), self.env["late.payment.batch"]._turn_deadline())
         self.assertTrue(done)
         self.assertEqual(sorted(id_ for call in calls for id_ in call), invoices.ids)
         self.assertEqual(len(invoices.invoice_pdf_report_id), 2)

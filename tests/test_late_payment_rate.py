@@ -49,11 +49,11 @@ class TestLatePaymentRate(PenaltyCommon):
         return self.env["mail.activity"].search([("res_model", "=", "late.payment.rate")])
 
     def test_shipped_history_cites_its_sources(self):
-        ecb = dict(self.Rate._late_payment_rates("ecb_mro"))
+        ecb = dict(self.Rate._rates("ecb_mro"))
         self.assertEqual(ecb[fields.Date.to_date("2024-06-12")], 4.25)
         self.assertEqual(min(ecb), fields.Date.to_date("2009-05-13"))
-        legal_b = dict(self.Rate._late_payment_rates("fr_legal_b"))
-        legal_a = dict(self.Rate._late_payment_rates("fr_legal_a"))
+        legal_b = dict(self.Rate._rates("fr_legal_b"))
+        legal_a = dict(self.Rate._rates("fr_legal_a"))
         self.assertEqual(len(legal_a), 23)
         self.assertEqual(len(legal_b), 23)
         self.assertEqual(legal_b[fields.Date.to_date("2019-01-01")], 0.86)

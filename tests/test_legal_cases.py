@@ -69,9 +69,9 @@ class TestLegalCases(PenaltyCommon):
         self.assertEqual(penalty.amount_total, 342.92)  # the later claim only: 302.92 + 40
         self.assertIn("Declare the claim", claim.message_ids[0].body)
         # the collection dossier lists the claims to declare, cut at the judgment
-        dossier = self.env["late.payment.dossier"]._late_payment_refresh(
+        dossier = self.env["late.payment.dossier"]._refresh(
             partners=self.partner_a, company=self.company, ensure=True)
-        data = dossier._late_payment_collection_data()
+        data = dossier._collection_data()
         self.assertEqual(data["proceedings_date"], fields.Date.to_date("2026-03-01"))
         self.assertEqual([(row["move"], row["interest"], row["indemnity"], row["total"]) for row in data["declarable"]],
                          [(claim, 186.41, 40.0, 20226.41), (after_due, 0.0, 0.0, 10000.0)])
@@ -138,18 +138,18 @@ class TestLegalCases(PenaltyCommon):
         self.assertIn("legal interest rate", invoice.message_ids[0].body)
         # the administrators were told before the half-year started
         Rate = self.env["late.payment.rate"]
-        self.assertEqual(Rate._late_payment_check_legal_rates(date(2026, 6, 25)), [date(2026, 7, 1)])
+        self.assertEqual(Rate._check_legal_rates(date(2026, 6, 25)), [date(2026, 7, 1)])
         anchor = Rate.search([("kind", "=", "fr_legal_b")], order="date_from desc", limit=1)
         activities = anchor.activity_ids.filtered(lambda a: "2026-07-01" in a.summary)
         self.assertIn(self.env.user, activities.user_id)
         self.assertEqual(set(activities.mapped("date_deadline")), {date(2026, 7, 1)})
-        Rate._late_payment_check_legal_rates(date(2026, 6, 26))  # not twice
+        Rate._check_legal_rates(date(2026, 6, 26))  # not twice
         self.assertEqual(len(anchor.activity_ids.filtered(lambda a: "2026-07-01" in a.summary)), len(activities))
-        self.assertEqual(Rate._late_payment_check_legal_rates(date(2026, 6, 15)), [])  # too early to worry
+        self.assertEqual(Rate._check_legal_rates(date(2026, 6, 15)), [])  # too early to worry
         Rate.create([{"kind": kind, "date_from": "2026-07-01", "rate": rate, "source": "test"}
                      for kind, rate in (("fr_legal_a", 6.5), ("fr_legal_b", 2.5))])
         self.assertEqual(self._penalties(invoice, "2026-09-29")["interest"], 186.99)
-        self.assertEqual(Rate._late_payment_check_legal_rates(date(2026, 6, 25)), [])
+        self.assertEqual(Rate._check_legal_rates(date(2026, 6, 25)), [])
 
     # -- 5. statutory means exactly ECB + 10 -----------------------------------------------------
     def test_another_margin_is_contractual_and_floored(self):

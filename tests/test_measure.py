@@ -86,7 +86,7 @@ class TestMeasure(LatePaymentAdminCommon):
             self.assertEqual(rows[not_due].amount_not_due, 1000)
 
             # by risk class: the customer's class in the company (its dossier)
-            dossier = self.env["late.payment.dossier"]._late_payment_compute_risk(self.company, partners=self.customer)
+            dossier = self.env["late.payment.dossier"]._compute_risk(self.company, partners=self.customer)
             self.assertTrue(dossier.risk_class_id)
             by_class = dict(self.Report._read_group(
                 [("partner_id", "=", self.customer.id), ("is_open", "=", True)], ["risk_class_id"],
@@ -137,8 +137,8 @@ class TestMeasure(LatePaymentAdminCommon):
         second = self._invoice(200, "2026-02-15", "2026-03-17")
         self._pay(first, 600, "2026-04-20")
         self._pay(second, 50, "2026-04-01")
-        dashboard = self.env["late.payment.dashboard"]
-        data = dashboard._late_payment_data(self.company, date(2026, 5, 31), date(2026, 1, 1), partners=self.customer)
+        data = self.env["late.payment.measure"]._data(
+            self.company, date(2026, 5, 31), date(2026, 1, 1), partners=self.customer)
         ends = kpi.month_ends(date(2026, 5, 31), 5, include_current=True)
         history = kpi.aged_balance_history(data["items"], data["payments"], ends)
         self.assertEqual(history[date(2026, 1, 31)].as_dict()["not_due"], 1000)
@@ -180,7 +180,7 @@ class TestMeasure(LatePaymentAdminCommon):
         action = top.action_open_items()
         self.assertEqual(len(self.env[action["res_model"]].search(action["domain"]).filtered("is_open")), 2)
         # the previous period (October): 81,000 due against 80,000 of sales in 31 days
-        figures = dashboard._late_payment_figures()
+        figures = dashboard._figures()
         self.assertAlmostEqual(figures["current"]["dso_count_back"], 49.375)
         self.assertAlmostEqual(figures["previous"]["dso_simple"], 81000 / 80000 * 31)
         # the trend: DSO at each of the 12 month ends up to November

@@ -220,7 +220,7 @@ class TestPenaltyInvoices(PenaltyCommon):
         user = new_test_user(self.env, login="lp_penalty_user", groups="account_late_payment.group_late_payment_user",
                              company_id=self.company.id)
         other = self._invoice(1000.0, "2025-01-31")
-        wizard_form = Form(self.env["late.payment.penalty.invoice"].with_user(user).with_context(
+        wizard_form = Form(self.env["late.payment.penalty.invoice.wizard"].with_user(user).with_context(
             active_model="account.move", active_ids=self.late.ids))
         wizard_form.date = "2024-12-31"
         wizard = wizard_form.save()
@@ -231,7 +231,7 @@ class TestPenaltyInvoices(PenaltyCommon):
         penalty = self.env["account.move"].browse(action["res_id"])
         self.assertEqual((penalty.amount_total, penalty.state), (219.05, "draft"))
         # from the customer: its late invoices, the first one invoiced already
-        wizard = self.env["late.payment.penalty.invoice"].with_user(user).with_context(
+        wizard = self.env["late.payment.penalty.invoice.wizard"].with_user(user).with_context(
             active_model="res.partner", active_ids=self.partner_a.ids).create({"date": "2025-03-02", "post": True})
         self.assertIn(other, wizard.move_ids)
         self.assertIn(self.late, wizard.move_ids)
@@ -240,7 +240,7 @@ class TestPenaltyInvoices(PenaltyCommon):
         penalty = self.env["account.move"].browse(action["res_id"])
         self.assertEqual((penalty.state, penalty.invoice_origin), ("posted", other.name))
         # nothing left
-        wizard = self.env["late.payment.penalty.invoice"].with_user(user).with_context(
+        wizard = self.env["late.payment.penalty.invoice.wizard"].with_user(user).with_context(
             active_model="res.partner", active_ids=self.partner_a.ids).create({"date": "2025-03-02"})
         self.assertFalse(wizard.has_penalties)
         self.assertIn("Nothing to invoice", wizard.preview)
@@ -251,7 +251,7 @@ class TestPenaltyInvoices(PenaltyCommon):
         billing = new_test_user(self.env, login="lp_billing_only", groups="account.group_account_invoice",
                                 company_id=self.company.id)
         with self.assertRaises(AccessError):
-            self.env["late.payment.penalty.invoice"].with_user(billing).create({"move_ids": self.late.ids})
+            self.env["late.payment.penalty.invoice.wizard"].with_user(billing).create({"move_ids": self.late.ids})
         with self.assertRaises(AccessError):
             self.Ledger.with_user(billing).search([])
         user = new_test_user(self.env, login="lp_penalty_user2", groups="account_late_payment.group_late_payment_user",

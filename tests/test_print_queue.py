@@ -30,7 +30,7 @@ class TestPrintQueue(LatePaymentCommon):
         """Every customer's firm reminder (email and letter), planned on day 15."""
         partners = self.env["res.partner"].union(*self.customers.values())
         with self._at(day(15)):
-            dossiers = self.dossiers._late_payment_refresh(partners=partners, company=self.company)
+            dossiers = self.dossiers._refresh(partners=partners, company=self.company)
             dossiers.with_user(self.lp_user).action_send_reminder()
         letters = self.reminders.search([("company_id", "=", self.company.id), ("letter_state", "=", "queued")])
         self.assertEqual(len(letters), len(self.customers))
@@ -57,10 +57,10 @@ class TestPrintQueue(LatePaymentCommon):
             invoices["disputed"].with_user(self.lp_user).late_payment_dispute("Goods not received")
             self.customers["promised"].with_user(self.lp_user).late_payment_promise(
                 day(30), 700.0, invoices["promised"].ids)
-            self.env["late.payment.plan"]._late_payment_create_plan(
+            self.env["late.payment.plan"]._create_plan(
                 self.customers["plan"], invoices["plan"].ids, 2, day(30))
             dossiers.filtered(lambda d: d.partner_id == self.customers["collection"]).with_user(
-                self.lp_user).action_late_payment_escalate()
+                self.lp_user).action_escalate()
             self.customers["proceedings"].write({"late_payment_proceedings_state": "open"})
             action = self.reminders.with_user(self.lp_user).action_print_day_letters()
         # one letter printed, seven left out; the person printing is told which and why
@@ -127,10 +127,10 @@ class TestPrintQueue(LatePaymentCommon):
         proceedings were recorded (in the same minute, before the run sends): no reminder."""
         partners = self.customers["collection"] | self.customers["proceedings"] | self.customers["kept"]
         with self._at(day(15)):
-            dossiers = self.dossiers._late_payment_refresh(partners=partners, company=self.company)
+            dossiers = self.dossiers._refresh(partners=partners, company=self.company)
             self.assertEqual(set(dossiers.mapped("status")), {"due"})
             dossiers.filtered(lambda d: d.partner_id == self.customers["collection"]).sudo().write(
                 {"collection_state": "collection"})
             self.customers["proceedings"].sudo().write({"late_payment_proceedings_state": "open"})
-            sent = self.reminders._late_payment_send(dossiers, origin="cron", refresh=False)
+            sent = self.reminders._send(dossiers, origin="cron", refresh=False)
         self.assertEqual(sent.partner_id, self.customers["kept"])

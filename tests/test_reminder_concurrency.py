@@ -23,7 +23,8 @@ from odoo.tools import mute_logger
 TODAY = date(2025, 6, 5)
 DUE = date(2025, 6, 2)
 CUSTOMERS = 6
-REMINDER_LOGGER = "odoo.addons.account_late_payment.models.late_payment_reminder"
+REMINDER_LOGGERS = tuple(f"odoo.addons.account_late_payment.models.late_payment_{name}"
+                         for name in ("reminder", "reminder_send", "reminder_channels"))
 
 
 class WorkerKilled(BaseException):
@@ -62,7 +63,7 @@ class TestReminderConcurrency(TransactionCase):
                 })],
             })
             move.action_post()
-            env["late.payment.dossier"]._late_payment_refresh(partners=partners, company=company)
+            env["late.payment.dossier"]._refresh(partners=partners, company=company)
             self.assertEqual(set(env["late.payment.dossier"].search([("partner_id", "in", partners.ids)])
                                  .mapped("status")), {"due"})
             self.assertTrue(company._late_payment_is_business_day(TODAY))
@@ -128,14 +129,14 @@ class TestReminderConcurrency(TransactionCase):
 
     def _run(self, cr, batch_size=2):
         """The scheduled action's code on a real cursor: `_commit_progress` really commits."""
-        self._cursor_env(cr)["late.payment.reminder"]._cron_late_payment_run(batch_size=batch_size)
+        self._cursor_env(cr)["late.payment.run"]._cron_run(batch_size=batch_size)
         # a separate cursor of the test, not the test's own
         cr.commit()  # pylint: disable=invalid-commit
 
     # -- a crash in the middle, then a rerun ------------------------------------------------------
     def test_a_run_killed_in_the_middle_then_run_again(self):
         model = type(self.env["late.payment.reminder"])
-        original = model._late_payment_send_emails
+        original = model._send_emails
         victim = self.data["partners"][3]  # in the second batch of two
 
         def dying(self, plans, emails):
@@ -144,7 +145,7 @@ class TestReminderConcurrency(TransactionCase):
             return original(self, plans, emails)
 
         with self.registry.cursor() as cr:
-            with patch.object(model, "_late_payment_send_emails", dying), self.assertRaises(WorkerKilled):
+            with patch.object(model, "_send_emails", dying), self.assertRaises(WorkerKilled):
                 self._run(cr)
             cr.rollback()  # the worker died: its open transaction goes with it
         # the first batch was committed with its reminders; the second died with nothing sent
@@ -164,7 +165,7 @@ class TestReminderConcurrency(TransactionCase):
     # -- two runs at once ----------------------------------------------------------------------
     def test_two_runs_at_the_same_time(self):
         model = type(self.env["late.payment.reminder"])
-        original = model._late_payment_send_emails
+        original = model._send_emails
 
         senders = set()
 
@@ -186,7 +187,7 @@ class TestReminderConcurrency(TransactionCase):
 
         # (two runs writing the same journal entry: PostgreSQL refuses the second writer, whose
         # batch is left for its next pass; the refused query is logged by odoo.sql_db)
-        with patch.object(model, "_late_payment_send_emails", slow), mute_logger(REMINDER_LOGGER, "odoo.sql_db"):
+        with patch.object(model, "_send_emails", slow), mute_logger(*REMINDER_LOGGERS, "odoo.sql_db"):
             threads = [threading.Thread(target=worker) for _ in range(2)]
             for thread in threads:
                 thread.start()
@@ -204,7 +205,7 @@ class TestReminderConcurrency(TransactionCase):
     # -- the console and the run at the same moment ------------------------------------------------
     def test_the_console_while_the_run_holds_the_customer(self):
         model = type(self.env["late.payment.reminder"])
-        original = model._late_payment_send_emails
+        original = model._send_emails
         inside, release = threading.Event(), threading.Event()
         customer = self.data["partners"][0]
 
@@ -223,7 +224,7 @@ class TestReminderConcurrency(TransactionCase):
             except Exception as error:  # reported by the test below
                 errors.append(error)
 
-        with patch.object(model, "_late_payment_send_emails", paused):
+        with patch.object(model, "_send_emails", paused):
             thread = threading.Thread(target=run)
             thread.start()
             try:
@@ -234,7 +235,7 @@ class TestReminderConcurrency(TransactionCase):
                     env = self._cursor_env(cr)
                     dossier = env["late.payment.dossier"].search([("partner_id", "=", customer)])
                     self.assertEqual(dossier.status, "due")
-                    self.assertFalse(dossier._late_payment_send_reminders(origin="console"))
+                    self.assertFalse(dossier._send_reminders(origin="console"))
                 self.assertLess(timer.monotonic() - start, 10)
             finally:
                 release.set()
@@ -254,7 +255,7 @@ class TestReminderConcurrency(TransactionCase):
             self.assertEachCustomerRemindedOnce(self._state())
             # the console still sees the customer due (its snapshot): the unique index on
             # (receivable line, level) refuses its reminder, and the customer is skipped
-            with mute_logger(REMINDER_LOGGER):
-                self.assertFalse(dossier._late_payment_send_reminders(origin="console"))
+            with mute_logger(*REMINDER_LOGGERS):
+                self.assertFalse(dossier._send_reminders(origin="console"))
             console_cr.commit()  # pylint: disable=invalid-commit
         self.assertEachCustomerRemindedOnce(self._state())

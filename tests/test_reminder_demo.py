@@ -57,7 +57,7 @@ class TestReminderDemo(TransactionCase):
         # every customer the run had to process today (something open or a follow-up under way;
         # the risk scores add dossiers of customers with only a history, which the run skips)
         dossiers = self.env["late.payment.dossier"].search([("company_id", "=", self.company.id)])
-        processed = self.env["late.payment.dossier"]._late_payment_run_candidates(
+        processed = self.env["late.payment.run"]._candidates(
             self.company, self.today, include_done=True)
         dossiers = dossiers.filtered(lambda dossier: dossier.partner_id.id in processed)
         self.assertTrue(dossiers)
@@ -94,7 +94,7 @@ class TestReminderDemo(TransactionCase):
                 freeze_time(datetime.combine(day, time(6))):
             self.env.invalidate_all()
             queries, start = self.env.cr.sql_log_count, _clock()
-            reminder_model._cron_late_payment_run()
+            self.env["late.payment.run"]._cron_run()
             self.env.flush_all()
             elapsed = _clock() - start
             queries = self.env.cr.sql_log_count - queries

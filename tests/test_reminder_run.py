@@ -18,7 +18,8 @@ _logger = logging.getLogger(__name__)
 def _clock():
     """Seconds of a clock that freezegun leaves running (it freezes perf_counter and monotonic)."""
     return time_module.clock_gettime(time_module.CLOCK_MONOTONIC)
-REMINDER_LOGGER = "odoo.addons.account_late_payment.models.late_payment_reminder"
+REMINDER_LOGGERS = tuple(f"odoo.addons.account_late_payment.models.late_payment_{name}"
+                         for name in ("reminder", "reminder_send", "reminder_channels"))
 
 
 @tagged("post_install", "-at_install")
@@ -38,7 +39,7 @@ class TestReminderRun(LatePaymentCommon):
         """The scheduled action on `today` (its commits are the test's savepoints)."""
         before = self.reminders.search([], order="id desc", limit=1).id or 0
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(today):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_run()
         return self.reminders.search([("id", ">", before)])
 
     def _dossier(self, partner=None):
@@ -303,11 +304,11 @@ class TestReminderRun(LatePaymentCommon):
         # who else is responsible: the salesperson, the company's default user, the administrator
         dossier.user_id = False
         self.customer.user_id = salesperson
-        self.assertEqual(dossier._late_payment_responsible(), salesperson)
+        self.assertEqual(dossier._responsible(), salesperson)
         self.customer.user_id = False
-        self.assertEqual(dossier._late_payment_responsible(), default)
+        self.assertEqual(dossier._responsible(), default)
         self.company.late_payment_user_id = False
-        self.assertEqual(dossier._late_payment_responsible(), self.env.ref("base.user_admin"))
+        self.assertEqual(dossier._responsible(), self.env.ref("base.user_admin"))
 
     def test_a_manual_level_asks_the_responsible_once(self):
         invoice = self._invoice(400.0)
@@ -322,7 +323,7 @@ class TestReminderRun(LatePaymentCommon):
         self.assertFalse(self._run(day(31)))
         self.assertEqual(dossier.activity_ids, tasks)  # not asked again every day
         # the accountant sends it from the console
-        sent = dossier.with_user(self.lp_user)._late_payment_send_reminders(include_manual=True)
+        sent = dossier.with_user(self.lp_user)._send_reminders(include_manual=True)
         self.assertEqual((sent.level_id, sent.origin, sent.user_id), (self.formal, "console", self.lp_user))
         self.assertEqual(sent.sent_by, self.lp_user.name)
         self.assertEqual(invoice.late_payment_level_id, self.formal)
@@ -354,12 +355,12 @@ class TestReminderRun(LatePaymentCommon):
         # a promise or a plan pauses the reminders
         self._invoice(50.0)
         dossier_model = type(self.dossiers)
-        with patch.object(dossier_model, "_late_payment_paused_until",
+        with patch.object(dossier_model, "_paused_until",
                           lambda self, partners, company: {partners[:1].id: day(30)}):
             self.assertFalse(self._run(day(9)))
             self.assertEqual(self._dossier().status, "waiting")
         # collective proceedings
-        with patch.object(dossier_model, "_late_payment_collective_proceedings",
+        with patch.object(dossier_model, "_collective_proceedings",
                           lambda self, partners, company: set(partners.ids)):
             self.assertFalse(self._run(day(10)))
             self.assertEqual(self._dossier().status, "due")
@@ -376,7 +377,7 @@ class TestReminderRun(LatePaymentCommon):
     def _without_incremental_refresh(self):
         """The state as computed before: payments do not refresh it (as if it was computed
         before they arrived)."""
-        return patch.object(type(self.dossiers), "_late_payment_mark_pairs", lambda self, pairs: None)
+        return patch.object(type(self.dossiers), "_mark_pairs", lambda self, pairs: None)
 
     def test_a_payment_since_the_state_was_computed_removes_the_line(self):
         paid = self._invoice(400.0)
@@ -388,7 +389,7 @@ class TestReminderRun(LatePaymentCommon):
             self.env.flush_all()
             self.assertEqual(self._dossier().amount_due, 650.0)  # stale
             with self._at(day(3)):
-                sent = dossier._late_payment_send_reminders()
+                sent = dossier._send_reminders()
         self.assertEqual(sent.line_ids.move_id, kept)
         self.assertEqual(sent.amount_total, 250.0)
         self.assertFalse(paid.late_payment_level_id)
@@ -401,7 +402,7 @@ class TestReminderRun(LatePaymentCommon):
             self.env.flush_all()
             self.assertEqual(self._dossier().status, "due")  # stale
             with self._at(day(3)):
-                self.assertFalse(dossier._late_payment_send_reminders())
+                self.assertFalse(dossier._send_reminders())
         self.assertEqual(self._dossier().status, "none")
 
     def test_a_line_never_gets_the_same_level_twice(self):
@@ -420,8 +421,8 @@ class TestReminderRun(LatePaymentCommon):
             "UPDATE account_move_line SET late_payment_level_id = NULL, late_payment_level_date = NULL "
             "WHERE id = %s", line.id))
         self.env.invalidate_all()
-        with self._at(day(4)), mute_logger(REMINDER_LOGGER):
-            self.assertFalse(self._dossier()._late_payment_send_reminders())
+        with self._at(day(4)), mute_logger(*REMINDER_LOGGERS):
+            self.assertFalse(self._dossier()._send_reminders())
         self.assertEqual(self.reminders.search([("partner_id", "=", self.customer.id)]), first)
         self.assertEqual(len(self._mails()), 1)
 
@@ -430,7 +431,7 @@ class TestReminderRun(LatePaymentCommon):
         self._invoice(400.0)
         self._invoice(300.0, partner=self.partner_b)
         model = type(self.reminders)
-        original = model._late_payment_send_emails
+        original = model._send_emails
         broken = self.customer
 
         def send_emails(self, plans, emails):
@@ -438,7 +439,7 @@ class TestReminderRun(LatePaymentCommon):
                 raise ValueError("mail server misconfigured")
             return original(self, plans, emails)
 
-        with patch.object(model, "_late_payment_send_emails", send_emails), mute_logger(REMINDER_LOGGER):
+        with patch.object(model, "_send_emails", send_emails), mute_logger(*REMINDER_LOGGERS):
             sent = self._run(day(3))
         self.assertEqual(len(sent), 2)
         failed = sent.filtered(lambda reminder: reminder.partner_id == self.customer)
@@ -455,7 +456,7 @@ class TestReminderRun(LatePaymentCommon):
         self._invoice(400.0)
         self.tone["friendly"].mail_template_id = False
         self.tone["courteous"].mail_template_id = False
-        with mute_logger(REMINDER_LOGGER):
+        with mute_logger(*REMINDER_LOGGERS):
             reminder = self._run(day(3))
         self.assertEqual(reminder.result, "failed")
         self.assertIn("has no email template", reminder.note)
@@ -467,22 +468,22 @@ class TestReminderRun(LatePaymentCommon):
         dossier = self._refresh(day(3))
         billing = new_test_user(self.env, login="lp_billing_only", groups="account.group_account_invoice")
         with self._at(day(3)), self.assertRaises(AccessError):
-            self.reminders.with_user(billing)._late_payment_send(dossier.with_user(billing))
+            self.reminders.with_user(billing)._send(dossier.with_user(billing))
         with self._at(day(3)):
-            sent = dossier.with_user(self.lp_user)._late_payment_send_reminders()
+            sent = dossier.with_user(self.lp_user)._send_reminders()
         self.assertEqual((sent.user_id, sent.origin), (self.lp_user, "console"))
         self.assertEqual(sent.with_user(self.lp_user).read(["result"])[0]["result"], "sent")
 
     def test_run_now_button(self):
         self._invoice(400.0)
         with self._at(day(3)), self.assertRaises(AccessError):
-            self.reminders.with_user(self.lp_user).action_late_payment_run_now()
+            self.reminders.with_user(self.lp_user).action_run_now()
         with self._at(day(3)):
-            action = self.reminders.with_user(self.lp_admin).action_late_payment_run_now()
+            action = self.reminders.with_user(self.lp_admin).action_run_now()
         sent = self.reminders.search(action["domain"])
         self.assertEqual((sent.partner_id, sent.user_id), (self.customer, self.lp_admin))
         with self._at(day(5)):
-            action = self.reminders.with_user(self.lp_admin).action_late_payment_run_now()
+            action = self.reminders.with_user(self.lp_admin).action_run_now()
         self.assertIn("not a business day", action["params"]["message"])
 
     def test_levels_that_invoice_penalties_call_the_hook(self):
@@ -495,7 +496,7 @@ class TestReminderRun(LatePaymentCommon):
         def invoice_penalties(reminders):
             called.append(reminders)
 
-        with patch.object(model, "_late_payment_level_invoice_penalties", invoice_penalties):
+        with patch.object(model, "_level_invoice_penalties", invoice_penalties):
             reminder = self._run(day(15))
         self.assertEqual(called, [reminder])
 
@@ -513,7 +514,7 @@ class TestReminderRun(LatePaymentCommon):
         self.assertGreater(penalty.amount_total, 0.0)
         self.assertIn(invoice.name, " ".join(penalty.invoice_line_ids.mapped("name")))
         # the same days are never invoiced twice: a second call finds nothing left
-        self.assertFalse(reminder._late_payment_level_invoice_penalties())
+        self.assertFalse(reminder._level_invoice_penalties())
 
     def test_recovery_by_level_on_the_dashboard(self):
         invoice = self._invoice(400.0)
@@ -521,11 +522,11 @@ class TestReminderRun(LatePaymentCommon):
         self._register_payment(invoice, amount=150.0, payment_date=day(8))   # 5 days after
         self._register_payment(invoice, amount=250.0, payment_date=day(23))  # 20 days after
         dashboard = self.env["late.payment.dashboard"]
-        recovery = dashboard._late_payment_recovery(self.company, day(40))[self.friendly.id]
+        recovery = self.env["late.payment.measure"]._recovery(self.company, day(40))[self.friendly.id]
         self.assertEqual((recovery.reminders, recovery.amount_due), (1, 400.0))
         self.assertEqual(recovery.paid, {7: 150.0, 15: 150.0, 30: 400.0})
         html = str(dashboard.with_company(self.company).new({"company_id": self.company.id})
-                   ._late_payment_recovery_html({self.friendly.id: recovery}))
+                   ._recovery_html({self.friendly.id: recovery}))
         self.assertIn(self.friendly.name, html)
         self.assertIn("38 %", html)  # 150 of 400 within 7 days
         self.assertIn("100 %", html)
@@ -573,7 +574,7 @@ class TestReminderRunScale(LatePaymentCommon):
         count0 = self.env.cr.sql_log_count
         start = _clock()
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress), self._at(day(15)):
-            self.env["late.payment.reminder"]._cron_late_payment_run()
+            self.env["late.payment.run"]._cron_run()
             self.env.flush_all()
         elapsed = _clock() - start
         queries = self.env.cr.sql_log_count - count0

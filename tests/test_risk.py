@@ -200,7 +200,7 @@ class TestRiskScore(RiskCommon):
         quiet = self._customer("Client sans facture")
         cron = type(self.env["ir.cron"])
         with self._at(TODAY), patch.object(cron, "_commit_progress", return_value=1.0) as progress:
-            self.dossiers._cron_late_payment_risk(batch_size=4)
+            self.dossiers._cron_risk(batch_size=4)
         self.assertEqual(progress.call_args_list[0].kwargs, {"remaining": 6})
         self.assertEqual([call.args for call in progress.call_args_list[1:]], [(4,), (2,)])
         scored = self.dossiers.search([("partner_id", "in", [c.id for c in customers]), ("risk_date", "=", TODAY)])
@@ -211,7 +211,7 @@ class TestRiskScore(RiskCommon):
         self.assertFalse(self.dossiers.search([("partner_id", "=", quiet.id)]))
         # a rerun the same day has nothing left to do
         with self._at(TODAY), patch.object(cron, "_commit_progress", return_value=1.0) as progress:
-            self.dossiers._cron_late_payment_risk(batch_size=4)
+            self.dossiers._cron_risk(batch_size=4)
         self.assertEqual(progress.call_args_list, [((), {"remaining": 0})])
 
     def test_batch_queries_do_not_grow_with_the_customers(self):
@@ -236,11 +236,11 @@ class TestRiskScore(RiskCommon):
                                    group_payment=False)
             self.env.flush_all()
             with self._at(TODAY):
-                self.dossiers._late_payment_refresh(partners=partners, company=self.company)
+                self.dossiers._refresh(partners=partners, company=self.company)
                 self.env.flush_all()
                 self.env.invalidate_all()
                 before = self.env.cr.sql_log_count
-                dossiers = self.dossiers._late_payment_compute_risk(self.company, partners=partners)
+                dossiers = self.dossiers._compute_risk(self.company, partners=partners)
                 self.env.flush_all()
                 counts.append(self.env.cr.sql_log_count - before)
             self.assertEqual(len(dossiers.filtered("risk_date")), size)

@@ -81,8 +81,8 @@ class TestRiskDemo(TransactionCase):
         self.assertFalse(self.env["late.payment.reminder"].search([("partner_id", "=", partner.id),
                                                                    ("date", "=", today)]))
         # still so after the nightly refresh and risk recompute
-        self.env["late.payment.dossier"]._late_payment_refresh(company=self.company)
-        self.env["late.payment.dossier"]._late_payment_compute_risk(self.company)
+        self.env["late.payment.dossier"]._refresh(company=self.company)
+        self.env["late.payment.dossier"]._compute_risk(self.company)
         self.assertEqual(dossier.status, "proceedings")
 
     def test_customers_by_risk(self):

@@ -31,7 +31,7 @@ ARGUMENTS = {
 # public data. The test still checks that nothing of the other company changed.
 OWN_COMPANY = {
     "late.payment.dashboard.action_open": "opens the dashboard of the caller's own company",
-    "late.payment.reminder.action_late_payment_run_now": "runs the follow-up of the caller's own company",
+    "late.payment.reminder.action_run_now": "runs the follow-up of the caller's own company",
     "late.payment.reminder.action_print_day_letters": "prints the letters of the caller's own company",
     "late.payment.reminder.late_payment_letter_queue_summary": "counts the letters of the caller's own company",
     "res.company.late_payment_go_live_banner": "says whether the caller's own company has started",
@@ -77,12 +77,12 @@ class SecurityCommon(LatePaymentCommon):
         cls.inv_plan = cls._invoice(200.0, invoice_date=old)
         cls.inv_promise = cls._invoice(300.0, invoice_date=old)
         cls.inv_free = cls._invoice(400.0, invoice_date=old)
-        cls.dossiers._late_payment_refresh(partners=cls.customer, company=cls.company)
+        cls.dossiers._refresh(partners=cls.customer, company=cls.company)
         cls.dossier = cls.dossiers.search([("partner_id", "=", cls.customer.id), ("company_id", "=", cls.company.id)])
         cls.promise = cls.env["late.payment.promise"].browse(
             cls.customer.late_payment_promise(cls.today + timedelta(days=10), 100.0, [cls.inv_promise.id]))
         cls.dispute = cls.env["late.payment.dispute"].browse(cls.inv_dispute.late_payment_dispute("Wrong quantity"))
-        cls.plan = cls.env["late.payment.plan"]._late_payment_create_plan(
+        cls.plan = cls.env["late.payment.plan"]._create_plan(
             cls.customer, [cls.inv_plan.id], 2, cls.today + timedelta(days=30))
         cls.reminder = cls.env["late.payment.reminder"].sudo().create({
             "partner_id": cls.customer.id, "company_id": cls.company.id, "dossier_id": cls.dossier.id,
@@ -131,8 +131,8 @@ class TestAccessMatrix(SecurityCommon):
                 [("company_id", "=", self.company.id)], limit=1),
             "late.payment.dashboard": dashboard,
             "late.payment.dashboard.customer": dashboard.customer_ids[:1],
-            "late.payment.penalty.invoice": env["late.payment.penalty.invoice"].with_company(self.company).create(
-                {"move_ids": [Command.set(self.inv_free.ids)]}),
+            "late.payment.penalty.invoice.wizard": env["late.payment.penalty.invoice.wizard"].with_company(
+                self.company).create({"move_ids": [Command.set(self.inv_free.ids)]}),
             "late.payment.call.wizard": env["late.payment.call.wizard"].create(
                 {"dossier_ids": [Command.set(self.dossier.ids)], "outcome": "no_answer"}),
             "late.payment.postpone.wizard": env["late.payment.postpone.wizard"].create(
@@ -150,7 +150,7 @@ class TestAccessMatrix(SecurityCommon):
             "late.payment.plan.wizard": env["late.payment.plan.wizard"].with_company(self.company).create({
                 "partner_id": self.customer.id, "move_ids": [Command.set(self.inv_free.ids)],
                 "instalment_count": 2}),
-            "late.payment.reminder.cancel": env["late.payment.reminder.cancel"].create(
+            "late.payment.reminder.cancel.wizard": env["late.payment.reminder.cancel.wizard"].create(
                 {"reminder_ids": [Command.set(self.reminder.ids)], "reason": "Matrix"}),
             "late.payment.send.wizard": env["late.payment.send.wizard"].with_company(self.company).create(
                 {"dossier_ids": [Command.set(self.dossier.ids)]}),
@@ -200,7 +200,7 @@ class TestAccessMatrix(SecurityCommon):
             self.assertIn(method, methods.get(model, []), key)
         # private methods are not reachable over RPC
         for model, method in (("late.payment.dossier", "_late_payment_email_body"),
-                              ("late.payment.reminder", "_late_payment_letter_data")):
+                              ("late.payment.reminder", "_letter_data")):
             with self.assertRaises(AccessError):
                 get_public_method(self.env[model], method)
 
@@ -278,10 +278,10 @@ class TestAccessMatrix(SecurityCommon):
     def test_private_documents_need_access(self):
         """Finding 1: the letter's and the email's data were read in sudo for anyone."""
         with self.assertRaises(AccessError):
-            self.reminder.with_user(self.admin_b)._late_payment_letter_data()
+            self.reminder.with_user(self.admin_b)._letter_data()
         with self.assertRaises(AccessError):
             self.dossier.with_user(self.admin_b)._late_payment_email_body()
-        data = self.reminder.with_user(self.lp_user)._late_payment_letter_data()
+        data = self.reminder.with_user(self.lp_user)._letter_data()
         self.assertEqual(data["lines"], self.env["late.payment.reminder.line"])
 
 
@@ -320,7 +320,7 @@ class TestReminderLog(SecurityCommon):
         self.assertEqual(self.reminder.amount_total, 1000.0)  # the evidence as it was
         self.assertIn("cancelled by", self.reminder.message_ids[0].body)
         with self.assertRaisesRegex(UserError, "already cancelled"):
-            self.reminder.with_user(self.lp_admin)._late_payment_cancel("Again")
+            self.reminder.with_user(self.lp_admin)._cancel("Again")
         with self.assertRaisesRegex(UserError, "evidence"):
             self.reminder.with_user(self.lp_admin).write({"log_state": "valid"})
 
@@ -415,10 +415,10 @@ class TestBounds(SecurityCommon):
         with self.assertRaisesRegex(UserError, "out of range"):
             self.customer.with_user(self.lp_user).late_payment_status(at_date="1899-12-31")
         with self.assertRaisesRegex(UserError, "out of range"):
-            self.env["late.payment.plan"].with_user(self.lp_user)._late_payment_create_plan(
+            self.env["late.payment.plan"].with_user(self.lp_user)._create_plan(
                 self.customer, [self.inv_free.id], 2, "9999-12-31")
         with self.assertRaisesRegex(UserError, "out of range"):
-            self.dossier.with_user(self.lp_user)._late_payment_postpone(fields.Date.to_date("9999-12-31"))
+            self.dossier.with_user(self.lp_user)._postpone(fields.Date.to_date("9999-12-31"))
         self.assertFalse(self.dossier.postponed_until)
 
     def test_amounts_instalments_and_texts_out_of_range(self):
@@ -430,7 +430,7 @@ class TestBounds(SecurityCommon):
         plans = self.env["late.payment.plan"].with_user(self.lp_user)
         for count in (10 ** 6, 1e300, float("inf")):
             with self.assertRaisesRegex(UserError, "at most 120 instalments|at least one instalment"):
-                plans._late_payment_create_plan(self.customer, [self.inv_free.id], count,
+                plans._create_plan(self.customer, [self.inv_free.id], count,
                                                 self.today + timedelta(days=3))
         with self.assertRaisesRegex(UserError, "too long: at most 10000 characters"):
             promise.late_payment_promise(self.today + timedelta(days=3), 10.0, [self.inv_free.id],

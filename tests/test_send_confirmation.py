@@ -26,7 +26,7 @@ class TestSendConfirmation(LatePaymentCommon):
 
     def test_summary_then_send(self):
         with self._at(day(15)):
-            dossiers = self.dossiers._late_payment_refresh(
+            dossiers = self.dossiers._refresh(
                 partners=self.customer | self.other | self.quiet, company=self.company, ensure=True)
             action = dossiers.with_user(self.lp_user).action_send_reminders_confirm()
             self.assertEqual(action["res_model"], "late.payment.send.wizard")
@@ -62,7 +62,7 @@ class TestSendConfirmation(LatePaymentCommon):
 
     def test_nothing_due(self):
         with self._at(day(15)):
-            dossiers = self.dossiers._late_payment_refresh(partners=self.quiet, company=self.company, ensure=True)
+            dossiers = self.dossiers._refresh(partners=self.quiet, company=self.company, ensure=True)
             form = Form(self.env["late.payment.send.wizard"].with_user(self.lp_user).with_context(
                 active_model="late.payment.dossier", active_ids=dossiers.ids))
             self.assertEqual((form.customer_count, form.idle_count, form.amount_total), (0, 1, 0.0))

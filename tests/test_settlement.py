@@ -34,7 +34,7 @@ class TestSettlement(LatePaymentCommon):
 
     def _send(self, when, partner=None):
         with self._at(when):
-            return self._dossier(partner)._late_payment_send_reminders(include_manual=True)
+            return self._dossier(partner)._send_reminders(include_manual=True)
 
     def _activities(self, dossier):
         return self.env["mail.activity"].search([("res_model", "=", "late.payment.dossier"),
@@ -196,7 +196,7 @@ class TestSettlement(LatePaymentCommon):
         values = {"count": 3, "first_date": day(40), "frequency": "monthly"}
         values.update(kwargs)
         with self._at(when or day(30)):
-            return self.plans._late_payment_create_plan(self.customer, invoices.ids, **values)
+            return self.plans._create_plan(self.customer, invoices.ids, **values)
 
     def test_a_plan_or_a_promise_pauses_its_invoices_only(self):
         """The invoices in a plan (or a promise) wait; the customer's other invoices that fall due
@@ -308,7 +308,7 @@ class TestSettlement(LatePaymentCommon):
                            {"down_payment": 900.0}, {"first_date": "nope"}):
                 values = {"count": 3, "first_date": day(40), "frequency": "monthly", **kwargs}
                 with self.subTest(kwargs=kwargs), self.assertRaises(UserError):
-                    self.plans._late_payment_create_plan(self.customer, invoice.ids, **values)
+                    self.plans._create_plan(self.customer, invoice.ids, **values)
             self.assertFalse(self.plans.search([]))
             action = self.customer.action_late_payment_plan()
             wizard = self.env[action["res_model"]].with_context(**action["context"]).create(
@@ -317,7 +317,7 @@ class TestSettlement(LatePaymentCommon):
             self.assertIn("450.00", wizard.preview)
             plan = self.plans.browse(wizard.action_confirm()["res_id"])
             with self.assertRaises(UserError):  # the invoice is in a running plan
-                self.plans._late_payment_create_plan(self.customer, invoice.ids, 2, day(40))
+                self.plans._create_plan(self.customer, invoice.ids, 2, day(40))
         self.assertEqual(plan.line_ids.mapped("amount"), [450.0, 450.0])
         self.assertEqual(self.customer.with_company(self.company).late_payment_plan_id, plan)
 
@@ -339,17 +339,17 @@ class TestSettlement(LatePaymentCommon):
         dossier = self._refresh(day(20))
         self.assertEqual(dossier.status, "due")
         with self._at(day(20)):
-            dossier.with_user(self.lp_user).action_late_payment_escalate()
+            dossier.with_user(self.lp_user).action_escalate()
         self.assertEqual((dossier.collection_state, dossier.collection_date, dossier.status),
                          ("collection", day(20), "collection"))
         self.assertIn("collection dossier", self._activities(dossier).summary)
         self.assertFalse(self._send(day(20)))
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(21)):
-            self.reminders.with_user(self.env.ref("base.user_root"))._cron_late_payment_run()
+            self.env["late.payment.run"].with_user(self.env.ref("base.user_root"))._cron_run()
         self.assertFalse(self.reminders.search([("date", ">", day(3))]))
         self.assertEqual(self._refresh(day(21)).status, "collection")
         with self._at(day(22)):
-            dossier.with_user(self.lp_user).action_late_payment_deescalate()
+            dossier.with_user(self.lp_user).action_deescalate()
         self.assertEqual(dossier.collection_state, "released")
         self.assertEqual(self._refresh(day(22)).status, "due")
         self.assertEqual(self._send(day(22)).level_id, self.firm)
@@ -365,7 +365,7 @@ class TestSettlement(LatePaymentCommon):
         self.assertTrue(self._activities(dossier))
         # taken back: the escalation reached no longer stops the follow-up of new invoices
         with self._at(day(47)):
-            dossier.action_late_payment_deescalate()
+            dossier.action_deescalate()
         # (the customer's follow-up starts again: its oldest invoice, 47 days late, sets the firm
         # reminder, a week after the hand-off; never a formal notice first)
         self._invoice(200.0, invoice_date=day(40))
@@ -383,7 +383,7 @@ class TestSettlement(LatePaymentCommon):
         self._check(self.promises.search([]), day(13))
         dossier = self._refresh(day(20))
         with self._at(day(20)):
-            dossier._late_payment_escalate()
+            dossier._escalate()
             html, _kind = self.env["ir.actions.report"]._render_qweb_html(
                 "account_late_payment.action_report_late_payment_collection", dossier.ids)
         html = html.decode()
@@ -398,14 +398,14 @@ class TestSettlement(LatePaymentCommon):
             promise = self.promises.browse(self.customer.late_payment_promise(day(12), 100.0, second.ids))
         self._check(promise, day(13))
         with self._at(day(14)):
-            incidents = self.dossiers._late_payment_risk_incidents(self.customer, self.company)
+            incidents = self.dossiers._risk_incidents(self.customer, self.company)
             self.assertEqual(incidents, {self.customer.id: (1, 1)})
             self.customer.late_payment_promise(day(20), 50.0, second.ids)
-            status = self.dossiers._late_payment_settlement_status(self.customer, self.company)
+            status = self.dossiers._settlement_status(self.customer, self.company)
         self.assertEqual(status, {self.customer.id: {"promise": {"date": day(20).isoformat(), "amount": 50.0},
                                                      "plan": None}})
         self._plan(second, when=day(14), first_date=day(20))
-        status = self.dossiers._late_payment_settlement_status(self.customer | self.partner_b, self.company)
+        status = self.dossiers._settlement_status(self.customer | self.partner_b, self.company)
         self.assertEqual(status[self.customer.id]["plan"], "running")
         self.assertEqual(status[self.partner_b.id], {"promise": None, "plan": None})
 
@@ -415,7 +415,7 @@ class TestSettlement(LatePaymentCommon):
             promise = self.promises.browse(self.customer.late_payment_promise(day(12), 100.0))
         plan = self._plan(invoice, first_date=day(31))
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1.0), self._at(day(40)):
-            self.dossiers.with_user(self.env.ref("base.user_root"))._cron_late_payment_settlement()
+            self.dossiers.with_user(self.env.ref("base.user_root"))._cron_settlement()
         self.assertEqual((promise.state, plan.state), ("cancelled", "broken"))
 
     # -- access -------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ class TestSettlementConcurrency(TransactionCase):
     def _plan(self, env):
         partner = env["res.partner"].browse(self.partner_id)
         first = fields.Date.context_today(partner) + timedelta(days=30)
-        return env["late.payment.plan"]._late_payment_create_plan(partner, [self.invoice_id], 2, first).id
+        return env["late.payment.plan"]._create_plan(partner, [self.invoice_id], 2, first).id
 
     def _promise(self, env):
         partner = env["res.partner"].browse(self.partner_id)

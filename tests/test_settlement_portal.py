@@ -14,8 +14,8 @@ class TestSettlementPortal(LatePaymentCommon, HttpCase):
         with cls._at(day(30)):
             own = cls._invoice(900.0)
             other = cls._invoice(600.0, partner=cls.partner_b)
-            cls.own_plan = plans._late_payment_create_plan(cls.customer, own.ids, 3, day(40))
-            cls.other_plan = plans._late_payment_create_plan(cls.partner_b, other.ids, 2, day(40))
+            cls.own_plan = plans._create_plan(cls.customer, own.ids, 3, day(40))
+            cls.other_plan = plans._create_plan(cls.partner_b, other.ids, 2, day(40))
         cls.portal_user = new_test_user(cls.env, login="lp_portal_customer", password="lp_portal_customer",
                                         groups="base.group_portal", partner_id=cls.customer.id)
 

@@ -28,7 +28,7 @@ class TestTours(AccountTestInvoicingCommon, HttpCase):
         invoice = self._create_invoice_one_line(
             price_unit=800.0, partner_id=customer, invoice_date=today - timedelta(days=20),
             invoice_payment_term_id=self.pay_terms_a, post=True)
-        dossier = self.env["late.payment.dossier"]._late_payment_refresh(partners=customer, company=self.env.company)
+        dossier = self.env["late.payment.dossier"]._refresh(partners=customer, company=self.env.company)
         self.assertEqual(dossier.status, "due")
         self.start_tour("/odoo", "late_payment_console_tour", login=self.env.user.login)
         reminder = dossier.reminder_ids

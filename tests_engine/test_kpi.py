@@ -60,13 +60,6 @@ def test_aged_balance():
     assert balance.overdue == 550.0
 
 
-def test_aged_balances_per_key():
-    rows = [(1, 100.0, REF), (2, 10.0, REF - timedelta(days=100)), (1, 5.0, REF - timedelta(days=70))]
-    balances = kpi.aged_balances(rows, REF)
-    assert balances[1].not_due == 100.0
-    assert balances[1].days_61_90 == 5.0
-    assert balances[2].days_over_90 == 10.0
-
 
 @given(st.lists(st.tuples(amounts, days_offsets), max_size=40))
 def test_buckets_sum_to_total_open(rows):
@@ -104,7 +97,7 @@ def test_aged_balance_history_uses_residuals_of_the_time():
                                "days_61_90": 0.0, "days_over_90": 0.0}
     assert history[date(2026, 5, 31)].total == 200.0  # c 11 days late
     assert history[date(2026, 5, 31)].days_1_30 == 200.0
-    assert kpi.aged_balance_at(items, payments, date(2026, 3, 14)).days_31_60 == 1000.0
+    assert kpi.aged_balance_history(items, payments, [date(2026, 3, 14)])[date(2026, 3, 14)].days_31_60 == 1000.0
 
 
 def test_aged_balances_history_per_customer():
@@ -124,8 +117,8 @@ def test_aged_balances_history_per_customer():
 def test_aged_balance_history_reversed_payment_reopens():
     items = [kpi.HistoricItem(7, 100.0, date(2026, 1, 1), date(2026, 1, 31))]
     payments = [kpi.ItemPayment(7, date(2026, 2, 10), 100.0), kpi.ItemPayment(7, date(2026, 2, 20), -100.0)]
-    assert kpi.aged_balance_at(items, payments, date(2026, 2, 15)).total == 0.0
-    assert kpi.aged_balance_at(items, payments, date(2026, 2, 28)).days_1_30 == 100.0
+    assert kpi.aged_balance_history(items, payments, [date(2026, 2, 15)])[date(2026, 2, 15)].total == 0.0
+    assert kpi.aged_balance_history(items, payments, [date(2026, 2, 28)])[date(2026, 2, 28)].days_1_30 == 100.0
 
 
 @given(st.lists(st.tuples(st.floats(0.01, 10_000), st.integers(0, 300), st.integers(0, 90),
@@ -147,7 +140,7 @@ def test_history_today_equals_aged_balance_of_residuals(specs, day_offset):
         if item.invoice_date <= day:
             rows.append((amount - paid, item.due_date))
     expected = kpi.aged_balance(rows, day)
-    got = kpi.aged_balance_at(items, payments, day)
+    got = kpi.aged_balance_history(items, payments, [day])[day]
     for code in kpi.BUCKETS:
         assert getattr(got, code) == pytest.approx(getattr(expected, code), abs=1e-6)
 
@@ -193,14 +186,12 @@ def test_count_back_months():
     assert kpi.count_back_months({}, date(2026, 3, 31), 2) == [(0.0, 31), (0.0, 28)]
 
 
-def test_dso_simple_best_and_delinquent():
+def test_dso_simple_and_best():
     assert kpi.dso_simple(150_000, 180_000, 61) == pytest.approx(50.8333, abs=1e-4)
     assert kpi.dso_simple(0, 0, 30) == 0.0
     assert kpi.dso_simple(100, 0, 30) is None
     best = kpi.best_possible_dso(90_000, 180_000, 61)
     assert best == 30.5
-    assert kpi.average_days_delinquent(kpi.dso_simple(150_000, 180_000, 61), best) == pytest.approx(20.3333, abs=1e-4)
-    assert kpi.average_days_delinquent(None, best) is None
 
 
 def test_cei():
@@ -215,18 +206,18 @@ def test_cei():
 
 
 def test_share_overdue():
-    rows = [(100.0, REF - timedelta(days=1)), (300.0, REF), (600.0, REF + timedelta(days=10)),
-            (0.0, REF - timedelta(days=9))]
-    share = kpi.share_overdue(rows, REF)
-    assert (share.open_count, share.overdue_count) == (3, 1)
+    share = kpi.OverdueShare(open_count=3, overdue_count=1, open_amount=1000.0, overdue_amount=100.0)
     assert share.by_count == pytest.approx(1 / 3)
     assert share.by_amount == pytest.approx(0.1)
-    assert kpi.share_overdue([], REF).by_amount == 0.0
+    assert kpi.OverdueShare(0, 0, 0.0, 0.0).by_amount == 0.0
+    assert kpi.OverdueShare(0, 0, 0.0, 0.0).by_count == 0.0
 
 
 @given(st.lists(st.tuples(amounts, days_offsets), max_size=30))
 def test_shares_in_unit_interval(rows):
-    share = kpi.share_overdue([(amount, REF - timedelta(days=offset)) for amount, offset in rows], REF)
+    balance = kpi.aged_balance([(amount, REF - timedelta(days=offset)) for amount, offset in rows], REF)
+    open_count = sum(balance.counts.values())
+    share = kpi.OverdueShare(open_count, open_count - balance.counts["not_due"], balance.total, balance.overdue)
     assert 0.0 <= share.by_count <= 1.0
     assert 0.0 <= share.by_amount <= 1.0
 

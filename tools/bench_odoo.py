@@ -84,10 +84,10 @@ class Generator:
         report(step="documents", seconds=round(time.perf_counter() - started, 1))
         self.check_sample()
         dossiers = self.env["late.payment.dossier"]
-        dossiers._late_payment_refresh(company=self.company)
+        dossiers._refresh(company=self.company)
         self.env.cr.commit()
         report(step="follow-up state", seconds=round(time.perf_counter() - started, 1))
-        dossiers._cron_late_payment_risk()
+        dossiers._cron_risk()
         self.env.cr.commit()
         counts = self.env.execute_query(SQL("""
             SELECT (SELECT count(*) FROM account_move WHERE move_type = 'out_invoice'),
@@ -182,7 +182,7 @@ class Generator:
         """One dict per invoice: customer, dates, amount factor, payment (date, share), dispute,
         and the follow-up levels its lines reached (the reminders of the past)."""
         today = self.today
-        policy = self.env["late.payment.policy"]._late_payment_default_policy(self.company)
+        policy = self.env["late.payment.policy"]._default_policy(self.company)
         levels = [(level.id, level.days) for level in policy.level_ids.sorted("days")]
         rows = []
         for index, partner in enumerate(partners):
@@ -519,7 +519,7 @@ class Measure:
     def measure_daily(self):
         before = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM late_payment_reminder"))[0][0]
         mails_before = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM mail_mail"))[0][0]
-        self.env["late.payment.reminder"]._cron_late_payment_run(
+        self.env["late.payment.run"]._cron_run(
             **({"batch_size": int(self.args["batch"])} if self.args.get("batch") else {}))
         reminders, letters = self.env.execute_query(SQL(
             "SELECT count(*), count(*) FILTER (WHERE letter_state = 'queued') FROM late_payment_reminder "
@@ -533,7 +533,7 @@ class Measure:
     # the nightly risk recompute: everyone scored again, as on a new day
     def measure_risk(self):
         self.env.cr.execute("UPDATE late_payment_dossier SET risk_date = risk_date - 1 WHERE risk_date IS NOT NULL")
-        self.env["late.payment.dossier"]._cron_late_payment_risk()
+        self.env["late.payment.dossier"]._cron_risk()
         scored = self.env.execute_query(SQL(
             "SELECT count(*) FROM late_payment_dossier WHERE risk_date = %s", self.today))[0][0]
         return {"customers": scored}
@@ -588,7 +588,7 @@ class Measure:
         bodies = {}
         tones = dossiers.grouped(lambda dossier: dossier.next_tone_id or dossier.next_level_id.tone_id)
         for tone, group in tones.items():
-            bodies.update(tone._late_payment_render_letter(group))
+            bodies.update(tone._render_letter(group))
         chosen = [dossiers[index % len(dossiers)] for index in range(100)]
         self.reminders = self.env["late.payment.reminder"].create([{
             "partner_id": dossier.partner_id.id, "company_id": self.company.id, "dossier_id": dossier.id,
@@ -666,7 +666,7 @@ class GoLive:
         cr.execute("DELETE FROM ir_attachment WHERE url LIKE '/web/assets/%%'")
         company.write({"late_payment_go_live_date": False, "late_payment_go_live_mode": False})
         env.invalidate_all()
-        env["late.payment.dossier"]._late_payment_refresh(company=company)
+        env["late.payment.dossier"]._refresh(company=company)
         # what the first run must send: the preview's reminders, each with its invoices
         plans, manual = company._late_payment_first_run_plans()
         expected = {

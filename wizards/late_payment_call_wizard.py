@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.account_late_payment.engine import call_notes
+from ..engine import call_notes
 
 OUTCOMES = [
     ("promised", "Promised to pay"),
@@ -22,7 +22,7 @@ class LatePaymentCallWizard(models.TransientModel):
 
     dossier_ids = fields.Many2many(
         "late.payment.dossier", string="Customers", required=True,
-        default=lambda self: self.env["late.payment.dossier"]._late_payment_active_dossiers())
+        default=lambda self: self.env["late.payment.dossier"]._active_dossiers())
     outcome = fields.Selection(OUTCOMES, required=True, default="no_answer")
     note = fields.Text(help="What was said. For a promise, the date and the amount written here (e.g. \"will pay "
                             "1 200 € on 15/12\") fill the promise.")
@@ -30,12 +30,12 @@ class LatePaymentCallWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         # the dossiers as given (not only those the caller sees): the call checks the caller's access
-        self.sudo().dossier_ids.with_env(self.env)._late_payment_log_call(self.outcome, self.note)
+        self.sudo().dossier_ids.with_env(self.env)._log_call(self.outcome, self.note)
         if len(self.dossier_ids) == 1 and self.outcome == "promised":
-            return self._late_payment_promise_action()
+            return self._promise_action()
         if len(self.dossier_ids) == 1 and self.outcome == "dispute":
             said = (self.note or "").strip()
-            return self.env["late.payment.dispute.wizard"]._late_payment_action({
+            return self.env["late.payment.dispute.wizard"]._action({
                 "default_partner_id": self.dossier_ids.partner_id.id,
                 # the first line of the note is the reason the customer gave
                 "default_reason": said.splitlines()[0][:200] if said else False,
@@ -43,11 +43,11 @@ class LatePaymentCallWizard(models.TransientModel):
             })
         return {"type": "ir.actions.act_window_close"}
 
-    def _late_payment_promise_action(self):
+    def _promise_action(self):
         """The promise dialog of the call's customer, its date and amount read from the note."""
         dossier = self.dossier_ids
         said = call_notes.read_promise(self.note or "", fields.Date.context_today(self))
-        action = dossier.action_late_payment_promise()
+        action = dossier.action_promise()
         context = {**action.get("context", {}), "default_company_id": dossier.company_id.id,
                    "default_note": self.note or False}
         if said.date:

@@ -5,15 +5,17 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date, formatLang
 
-from odoo.addons.account_late_payment.engine import kpi, receivables
-from odoo.addons.account_late_payment.models.access import check_records
+from ..engine import kpi
+from ..models.access import check_records
+from ..models.late_payment_measure import (
+    COUNT_BACK_MONTHS,
+    RECOVERY_WINDOWS,
+    aged_balance,
+)
 
-CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund", "out_receipt")
 PERIODS = [("1", "Month"), ("3", "Quarter"), ("6", "Half-year"), ("12", "Year")]
-COUNT_BACK_MONTHS = 12  # how far back the count-back DSO looks
 TREND_MONTHS = 12
 TOP_CUSTOMERS = 10
 
@@ -64,13 +66,13 @@ class LatePaymentDashboard(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         dashboards = super().create(vals_list)
-        dashboards._late_payment_fill_customers()
+        dashboards._fill_customers()
         return dashboards
 
     def write(self, vals):
         result = super().write(vals)
         if {"company_id", "date_to", "period"} & set(vals):
-            self._late_payment_fill_customers()
+            self._fill_customers()
         return result
 
     # -- actions -----------------------------------------------------------------------------
@@ -90,7 +92,7 @@ class LatePaymentDashboard(models.TransientModel):
 
     def action_refresh(self):
         check_records(self, "write")
-        self._late_payment_fill_customers()
+        self._fill_customers()
         return True
 
     def action_open_receivables(self):
@@ -112,9 +114,9 @@ class LatePaymentDashboard(models.TransientModel):
     def _compute_measures(self):
         for dashboard in self:
             if not (dashboard.company_id and dashboard.date_to and dashboard.period):
-                dashboard._late_payment_clear()
+                dashboard._clear()
                 continue
-            figures = dashboard._late_payment_figures()
+            figures = dashboard._figures()
             current, previous = figures["current"], figures["previous"]
             dashboard.date_from = figures["date_from"]
             for fname in ("dso_count_back", "dso_simple", "best_possible_dso", "cei", "average_days_beyond_terms"):
@@ -123,13 +125,13 @@ class LatePaymentDashboard(models.TransientModel):
                 dashboard[fname] = current[fname] * 100.0
             dashboard.amount_receivable = current["receivables"]
             dashboard.amount_overdue = current["overdue"]
-            dashboard.kpi_html = dashboard._late_payment_kpi_html(current, previous)
-            dashboard.aged_html = dashboard._late_payment_aged_html(figures["aged"], figures["live"])
-            dashboard.trend_html = dashboard._late_payment_trend_html(figures["trend"])
-            dashboard.recovery_html = dashboard._late_payment_recovery_html(
-                dashboard._late_payment_recovery(dashboard.company_id, dashboard.date_to))
+            dashboard.kpi_html = dashboard._kpi_html(current, previous)
+            dashboard.aged_html = dashboard._aged_html(figures["aged"], figures["live"])
+            dashboard.trend_html = dashboard._trend_html(figures["trend"])
+            dashboard.recovery_html = dashboard._recovery_html(
+                self.env["late.payment.measure"]._recovery(dashboard.company_id, dashboard.date_to))
 
-    def _late_payment_clear(self):
+    def _clear(self):
         for fname in ("dso_count_back", "dso_simple", "best_possible_dso", "cei", "average_days_beyond_terms",
                       "share_paid_late", "share_overdue_count", "share_overdue_amount", "amount_receivable",
                       "amount_overdue"):
@@ -137,7 +139,7 @@ class LatePaymentDashboard(models.TransientModel):
         self.date_from = False
         self.kpi_html = self.aged_html = self.trend_html = self.recovery_html = False
 
-    def _late_payment_dates(self):
+    def _dates(self):
         """(start of the period (excluded), end, start of the previous period (excluded)), the
         trend's month ends and the first day any measure looks at."""
         months = int(self.period)
@@ -147,15 +149,16 @@ class LatePaymentDashboard(models.TransientModel):
         since = min(previous_start, kpi.months_before(start, 12), trend[0])
         return start, end, previous_start, trend, since
 
-    def _late_payment_figures(self):
+    def _figures(self):
         self.ensure_one()
         company = self.company_id
-        start, end, previous_start, trend, since = self._late_payment_dates()
-        data = self._late_payment_data(company, end, since)
+        measure = self.env["late.payment.measure"]
+        start, end, previous_start, trend, since = self._dates()
+        data = measure._data(company, end, since)
         days = sorted({start, end, previous_start, *trend})
         history = kpi.aged_balance_history(data["items"], data["payments"], days)
-        current = self._late_payment_kpis(data, history, start, end)
-        previous = self._late_payment_kpis(data, history, previous_start, start)
+        current = self._kpis(data, history, start, end)
+        previous = self._kpis(data, history, previous_start, start)
         trend_points = []
         for month_end in trend:
             balance = history[month_end]
@@ -165,8 +168,8 @@ class LatePaymentDashboard(models.TransientModel):
                 balance.overdue / balance.total * 100.0 if balance.total > 0 else 0.0))
         aged, live = history[end], None
         if end == fields.Date.context_today(self):
-            live = self._late_payment_live_balance(company)
-            aged = _aged_balance(live)
+            live = measure._live_balance(company)
+            aged = aged_balance(live)
             open_count = sum(live.counts.values())
             share = kpi.OverdueShare(open_count, open_count - live.counts["not_due"],
                                      float(sum(live.buckets.values())), float(live.amount_overdue))
@@ -180,15 +183,7 @@ class LatePaymentDashboard(models.TransientModel):
                 "aged": aged, "live": live, "trend": trend_points}
 
     @api.model
-    def _late_payment_live_balance(self, company, partners=None):
-        """Today's figures, the follow-up console's, from the one computation of what is owed and
-        overdue (late.payment.dossier._late_payment_balances): the total of `company` when
-        `partners` is None, else {customer id: Balance} of `partners` (False: every customer)."""
-        balances = self.env["late.payment.dossier"]._late_payment_balances(company, partners or None)
-        return receivables.total(balances.values()) if partners is None else balances
-
-    @api.model
-    def _late_payment_kpis(self, data, history, start, end):
+    def _kpis(self, data, history, start, end):
         """The KPIs of the period (start, end]: DSO both ways, best possible DSO, CEI, shares
         overdue at the end, average days beyond terms of what was paid in the period, share paid
         late of what was paid in the 12 months ending on `end`."""
@@ -218,72 +213,22 @@ class LatePaymentDashboard(models.TransientModel):
             "share_overdue_amount": share.by_amount,
         }
 
-    @api.model
-    def _late_payment_data(self, company, end, since, partners=None):
-        """What the measures of `company` up to `end` need, in three queries (amounts in the
-        company currency):
-        - items: (line id, amount, invoice date, due date) of the receivable lines of customer
-          invoices dated on or before `end` still open on `since` or later;
-        - payments: (line id, date, amount) of their matchings up to `end` (payments, credit
-          notes, exchange differences: each on the later date of the two lines matched);
-        - sales: (day, net credit sales) from 13 months before `since` up to `end`;
-        - partner_of: {line id: customer id}.
-        `partners` limits all of it to these customers (commercial partners)."""
-        partner_filter = SQL("AND move.commercial_partner_id IN %s", tuple(partners.ids)) if partners else SQL()
-        self.env["account.move.line"].flush_model()
-        self.env["account.move"].flush_model()
-        self.env["account.partial.reconcile"].flush_model()
-        rows = self.env.execute_query(SQL(
-            """
-            SELECT line.id, line.balance, COALESCE(move.invoice_date, move.date), line.date_maturity,
-                   move.commercial_partner_id
-              FROM account_move_line line
-              JOIN account_move move ON move.id = line.move_id
-              JOIN account_account account ON account.id = line.account_id
-             WHERE line.company_id = %(company)s
-               AND line.display_type = 'payment_term'
-               AND account.account_type = 'asset_receivable'
-               AND line.parent_state = 'posted'
-               AND move.move_type IN %(documents)s
-               AND line.balance > 0
-               AND COALESCE(move.invoice_date, move.date) <= %(end)s
-               AND (line.amount_residual != 0 OR EXISTS (
-                    SELECT 1 FROM account_partial_reconcile partial
-                     WHERE partial.debit_move_id = line.id AND partial.max_date >= %(since)s))
-               %(partner_filter)s
-            """,
-            company=company.id, documents=CUSTOMER_DOCUMENTS, end=end, since=since, partner_filter=partner_filter))
-        items = [kpi.HistoricItem(line_id, amount, invoice_date, due or invoice_date)
-                 for line_id, amount, invoice_date, due, _partner in rows]
-        partner_of = {row[0]: row[4] for row in rows}
-        payments = []
-        if items:
-            payments = [kpi.ItemPayment(*row) for row in self.env.execute_query(SQL(
-                """
-                SELECT debit_move_id, max_date, amount FROM account_partial_reconcile
-                 WHERE debit_move_id IN %(lines)s AND max_date <= %(end)s
-                """,
-                lines=tuple(partner_of), end=end))]
-        sales = self._late_payment_credit_sales(
-            company, kpi.months_before(since, COUNT_BACK_MONTHS + 1), end,
-            SQL("COALESCE(move.invoice_date, move.date)"), partners)
-        return {"items": items, "payments": payments, "sales": sales, "partner_of": partner_of}
-
-    def _late_payment_fill_customers(self):
+    def _fill_customers(self):
         """The customers with the most overdue on the last day of the period; today, with the
         figures of the follow-up console (credits used once, what is left out apart)."""
         lines = self.env["late.payment.dashboard.customer"]
+        measure = self.env["late.payment.measure"]
         for dashboard in self:
             dashboard.customer_ids.unlink()
             if not (dashboard.company_id and dashboard.date_to):
                 continue
             end = dashboard.date_to
             if end == fields.Date.context_today(self):
-                rows = [(float(balance.amount_overdue), partner_id, _aged_balance(balance), float(balance.amount_due))
-                        for partner_id, balance in self._late_payment_live_balance(
+                rows = [(float(balance.amount_overdue), partner_id, aged_balance(balance), float(balance.amount_due))
+                        for partner_id, balance in measure._live_balance(
                             dashboard.company_id, partners=False).items()]
             else:
-                data = self._late_payment_data(dashboard.company_id, end, end)
+                data = measure._data(dashboard.company_id, end, end)
                 balances = kpi.aged_balances_history(data["items"], data["payments"], [end],
                                                      data["partner_of"])[end]
                 rows = [(balance.overdue, partner_id, balance, balance.total)
@@ -299,66 +244,8 @@ class LatePaymentDashboard(models.TransientModel):
                 "overdue_count": sum(balance.counts.values()) - balance.counts["not_due"],
             } for position, (overdue, partner_id, balance, receivable) in enumerate(ranked[:TOP_CUSTOMERS], start=1)])
 
-    @api.model
-    def _late_payment_partner_figures(self, partners, company, today):
-        """The measures of each customer (commercial partner) in `company` on `today`:
-        {partner id: {aged balance buckets..., 'dso', 'average_days_beyond_terms',
-        'share_paid_late'}}; DSO and the others over the last 12 months."""
-        start = kpi.months_before(today, 12)
-        data = self._late_payment_data(company, today, start, partners=partners)
-        balances = kpi.aged_balances_history(data["items"], data["payments"], [today], data["partner_of"])[today]
-        settled = kpi.settlement_dates(data["items"], data["payments"], until=today)
-        paid_rows = defaultdict(list)
-        for item in data["items"]:
-            if item.key in settled and kpi.in_window(settled[item.key], today, 12):
-                paid_rows[data["partner_of"][item.key]].append((item.amount, item.due_date, settled[item.key]))
-        sales = self._late_payment_sales_by_partner(company, start, today, partners)
-        result = {}
-        if today == fields.Date.context_today(self):
-            # the aged balance of the console (credits used once, what is left out apart)
-            balances = {partner_id: _aged_balance(balance) for partner_id, balance in
-                        self._late_payment_live_balance(company, partners).items()}
-        for partner in partners:
-            balance = balances.get(partner.id, kpi.AgedBalance())
-            rows = paid_rows.get(partner.id, [])
-            result[partner.id] = {
-                **balance.as_dict(),
-                "dso": kpi.dso_simple(balance.total, sales.get(partner.id, 0.0), (today - start).days),
-                "average_days_beyond_terms": kpi.average_days_beyond_terms(rows),
-                "share_paid_late": kpi.share_paid_late(rows),
-            }
-        return result
-
-    @api.model
-    def _late_payment_sales_by_partner(self, company, start, end, partners):
-        return dict(self._late_payment_credit_sales(company, start, end, SQL("move.commercial_partner_id"), partners))
-
-    @api.model
-    def _late_payment_credit_sales(self, company, start, end, key, partners=None):
-        """[(key, net credit sales)] of `company` invoiced after `start` up to `end`, grouped by the
-        SQL expression `key`; only the customers `partners` when given."""
-        partner_filter = SQL("AND move.commercial_partner_id IN %s", tuple(partners.ids)) if partners else SQL()
-        return self.env.execute_query(SQL(
-            """
-            SELECT %(key)s, SUM(line.balance)
-              FROM account_move_line line
-              JOIN account_move move ON move.id = line.move_id
-              JOIN account_account account ON account.id = line.account_id
-             WHERE line.company_id = %(company)s
-               AND line.display_type = 'payment_term'
-               AND account.account_type = 'asset_receivable'
-               AND line.parent_state = 'posted'
-               AND move.move_type IN %(documents)s
-               AND COALESCE(move.invoice_date, move.date) > %(start)s
-               AND COALESCE(move.invoice_date, move.date) <= %(end)s
-               %(partner_filter)s
-             GROUP BY 1
-            """,
-            key=key, company=company.id, documents=CUSTOMER_DOCUMENTS, start=start, end=end,
-            partner_filter=partner_filter))
-
     # -- rendering ---------------------------------------------------------------------------
-    def _late_payment_format(self, key, value):
+    def _format(self, key, value):
         if value is None:
             return "\u2013"
         if key in ("receivables", "overdue", "sales"):
@@ -369,7 +256,7 @@ class LatePaymentDashboard(models.TransientModel):
             return formatLang(self.env, value, digits=1) + "\u00a0%"
         return formatLang(self.env, value, digits=1)
 
-    def _late_payment_kpi_labels(self):
+    def _kpi_labels(self):
         # (key, label, unit, True when a higher value is better)
         return [
             ("dso_count_back", self.env._("DSO, count-back"), self.env._("days"), False),
@@ -385,9 +272,9 @@ class LatePaymentDashboard(models.TransientModel):
             ("sales", self.env._("Credit sales of the period"), "", None),
         ]
 
-    def _late_payment_kpi_html(self, current, previous):
+    def _kpi_html(self, current, previous):
         rows = []
-        for key, label, unit, higher_is_better in self._late_payment_kpi_labels():
+        for key, label, unit, higher_is_better in self._kpi_labels():
             change = kpi.change(current[key], previous[key])
             css, arrow = "text-muted", ""
             if change.delta:
@@ -399,19 +286,19 @@ class LatePaymentDashboard(models.TransientModel):
             elif key.startswith("share"):
                 delta = self.env._("%(points)s pts", points=formatLang(self.env, change.delta * 100.0, digits=1))
             else:
-                delta = self._late_payment_format(key, change.delta)
+                delta = self._format(key, change.delta)
             rows.append(Markup(
                 "<tr><td>%s</td><td class='text-end fw-bold'>%s %s</td><td class='text-end text-muted'>%s</td>"
                 "<td class='text-end %s'>%s %s</td></tr>"
-            ) % (label, self._late_payment_format(key, current[key]), unit,
-                 self._late_payment_format(key, previous[key]), css, arrow, delta))
+            ) % (label, self._format(key, current[key]), unit,
+                 self._format(key, previous[key]), css, arrow, delta))
         return Markup(
             "<table class='table table-sm o_late_payment_kpis'><thead><tr><th>%s</th><th class='text-end'>%s</th>"
             "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
         ) % (self.env._("Measure"), self.env._("This period"), self.env._("Previous period"), self.env._("Change"),
              Markup().join(rows))
 
-    def _late_payment_aged_html(self, balance, live=None):
+    def _aged_html(self, balance, live=None):
         """The aged balance in age order; today (`live`: the console's figures), what is left out
         of the follow-up and the credit left over below it, then the amount due."""
         labels = dict(self.env["late.payment.receivable.report"]._fields["bucket"]._description_selection(self.env))
@@ -438,34 +325,7 @@ class LatePaymentDashboard(models.TransientModel):
         return Markup("<table class='w-100 o_late_payment_aged'>%s</table>") % Markup().join(rows)
 
     # -- what each reminder level recovers ---------------------------------------------------------
-    WINDOWS = (7, 15, 30)
-
-    @api.model
-    def _late_payment_recovery(self, company, end, months=12):
-        """{level: engine LevelRecovery} for the reminders `company` sent in the `months` up to
-        `end`, and the payments (matchings) of their lines up to `end` + 30 days: two queries."""
-        since = kpi.months_before(end, months)
-        self.env["late.payment.reminder.line"].flush_model()
-        self.env["account.partial.reconcile"].flush_model()
-        rows = self.env.execute_query(SQL(
-            """SELECT rl.reminder_id, rl.level_id, rl.date, rl.move_line_id, rl.amount_residual
-                 FROM late_payment_reminder_line rl
-                WHERE rl.company_id = %s AND rl.date > %s AND rl.date <= %s""",
-            company.id, since, end))
-        if not rows:
-            return {}
-        line_ids = list({row[3] for row in rows})
-        paid = self.env.execute_query(SQL(
-            """SELECT p.debit_move_id, p.max_date, p.amount
-                 FROM account_partial_reconcile p
-                WHERE p.debit_move_id IN %s AND p.max_date <= %s""",
-            tuple(line_ids), end + timedelta(days=max(self.WINDOWS))))
-        reminder_lines = [kpi.ReminderLine(reminder, level, sent_on, line, float(amount or 0.0))
-                          for reminder, level, sent_on, line, amount in rows]
-        payments = [kpi.LinePayment(line, paid_on, float(amount or 0.0)) for line, paid_on, amount in paid]
-        return kpi.recovery_by_level(reminder_lines, payments, windows=self.WINDOWS)
-
-    def _late_payment_recovery_html(self, recoveries):
+    def _recovery_html(self, recoveries):
         if not recoveries:
             return Markup("<p class='text-muted'>%s</p>") % self.env._("No reminder sent in the last 12 months.")
         levels = self.env["late.payment.level"].browse(list(recoveries)).exists().sorted(
@@ -473,7 +333,7 @@ class LatePaymentDashboard(models.TransientModel):
         header = Markup("").join(
             Markup("<th class='text-end'>%s</th>") % label for label in (
                 self.env._("Reminders"), self.env._("Amount reminded"),
-                *(self.env._("Paid within %(days)s days", days=days) for days in self.WINDOWS)))
+                *(self.env._("Paid within %(days)s days", days=days) for days in RECOVERY_WINDOWS)))
         rows = []
         for level in levels:
             recovery = recoveries[level.id]
@@ -481,7 +341,7 @@ class LatePaymentDashboard(models.TransientModel):
                      Markup("<td class='text-end'>%s</td>") % recovery.reminders,
                      Markup("<td class='text-end text-nowrap'>%s</td>") % format_amount(
                          self.env, recovery.amount_due, self.currency_id)]
-            for days in self.WINDOWS:
+            for days in RECOVERY_WINDOWS:
                 cell = Markup("<td class='text-end text-nowrap'>%s <span class='text-muted'>(%s %%)</span></td>")
                 cells.append(cell % (
                     format_amount(self.env, recovery.paid.get(days, 0.0), self.currency_id),
@@ -490,7 +350,7 @@ class LatePaymentDashboard(models.TransientModel):
         return Markup("<table class='table table-sm o_late_payment_recovery'><thead><tr><th>%s</th>%s</tr></thead>"
                       "<tbody>%s</tbody></table>") % (self.env._("Level"), header, Markup("").join(rows))
 
-    def _late_payment_trend_html(self, points):
+    def _trend_html(self, points):
         charts = [
             (self.env._("DSO, count-back (days)"), [dso for _day, dso, _share in points], "#714b67"),
             (self.env._("Share overdue, by amount (%)"), [share for _day, _dso, share in points], "#dc3545"),
@@ -498,11 +358,6 @@ class LatePaymentDashboard(models.TransientModel):
         months = [format_month(self.env, day) for day, _dso, _share in points]
         return Markup("<div class='d-flex flex-wrap gap-4'>%s</div>") % Markup().join(
             _svg_line_chart(self.env, title, values, months, colour) for title, values, colour in charts)
-
-
-def _aged_balance(balance):
-    """The engine receivables.Balance as the aged balance the dashboard draws."""
-    return kpi.AgedBalance(**{code: float(amount) for code, amount in balance.aged()}, counts=dict(balance.counts))
 
 
 def _months_before(day, months):

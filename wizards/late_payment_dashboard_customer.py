@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.account_late_payment.models.access import check_records
+from ..models.access import check_records
 
 
 class LatePaymentDashboardCustomer(models.TransientModel):

@@ -21,7 +21,7 @@ class LatePaymentDisputeWizard(models.TransientModel):
     note = fields.Text()
 
     @api.model
-    def _late_payment_action(self, context):
+    def _action(self, context):
         """The dialog that records a dispute, opened on the invoices or the customer `context`
         gives (default_move_ids, default_partner_id)."""
         return {

@@ -32,5 +32,5 @@ class LatePaymentExcludeWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.dossier_id._late_payment_exclude_lines(self.line_ids, self.reason)
+        self.dossier_id._exclude_lines(self.line_ids, self.reason)
         return {"type": "ir.actions.act_window_close"}

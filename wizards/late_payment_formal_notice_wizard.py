@@ -23,5 +23,5 @@ class LatePaymentFormalNoticeWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.dossier_id._late_payment_record_formal_notice(self.reference, self.received_date)
+        self.dossier_id._record_formal_notice(self.reference, self.received_date)
         return {"type": "ir.actions.act_window_close"}

@@ -50,12 +50,12 @@ class LatePaymentGoLiveWizard(models.TransientModel):
                 for kind, name, count in rows) if rows else False
 
     def action_send(self):
-        return self._late_payment_start(go_live.SEND)
+        return self._start(go_live.SEND)
 
     def action_quiet(self):
-        return self._late_payment_start(go_live.QUIET)
+        return self._start(go_live.QUIET)
 
-    def _late_payment_start(self, mode):
+    def _start(self, mode):
         self.ensure_one()
         self.company_id.late_payment_go_live(mode)
         message = self.env._(

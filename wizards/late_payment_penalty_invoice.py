@@ -5,14 +5,15 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date, formatLang
 
-from odoo.addons.account_late_payment.models.access import check_records
+from ..models.access import check_records
+from ..models.late_payment_measure import late_types
 
 
 class LatePaymentPenaltyInvoice(models.TransientModel):
     """Invoice the late-payment penalties of some late invoices, or of customers: shows what
     will be invoiced, then calls account.move._late_payment_invoice_penalties."""
 
-    _name = "late.payment.penalty.invoice"
+    _name = "late.payment.penalty.invoice.wizard"
     _description = "Late payments: invoice penalties"
     _check_company_auto = True
 
@@ -64,7 +65,7 @@ class LatePaymentPenaltyInvoice(models.TransientModel):
         """[(move, late_payment_penalties result)] of the invoices with something to invoice."""
         self.ensure_one()
         moves = self.move_ids._origin.filtered(
-            lambda m: m.state == "posted" and m.move_type in ("out_invoice", "out_receipt")
+            lambda m: m.state == "posted" and m.move_type in late_types(self.env)
             and not m.late_payment_is_penalty)
         if not moves or not self.date:
             return []

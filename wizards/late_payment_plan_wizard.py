@@ -12,7 +12,7 @@ from ..models.late_payment_promise import SETTLED_INVOICES_DOMAIN
 
 class LatePaymentPlanWizard(models.TransientModel):
     """Build an instalment plan from a customer's overdue invoices; the schedule is previewed,
-    and the plan is made by late.payment.plan._late_payment_create_plan."""
+    and the plan is made by late.payment.plan._create_plan."""
 
     _name = "late.payment.plan.wizard"
     _description = "Build a payment plan"
@@ -72,7 +72,7 @@ class LatePaymentPlanWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        plan = self.env["late.payment.plan"]._late_payment_create_plan(
+        plan = self.env["late.payment.plan"]._create_plan(
             self.partner_id, self.move_ids.ids, self.instalment_count, self.first_date, self.frequency,
             self.down_payment, self.down_payment_date if self.down_payment else None, self.waive_penalties,
             self.note, company=self.company_id)

@@ -11,7 +11,7 @@ class LatePaymentPostponeWizard(models.TransientModel):
 
     dossier_ids = fields.Many2many(
         "late.payment.dossier", string="Customers", required=True,
-        default=lambda self: self.env["late.payment.dossier"]._late_payment_active_dossiers())
+        default=lambda self: self.env["late.payment.dossier"]._active_dossiers())
     date = fields.Date(string="Postpone to", required=True,
                        default=lambda self: fields.Date.context_today(self) + timedelta(days=7))
     reason = fields.Text()
@@ -19,5 +19,5 @@ class LatePaymentPostponeWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         # the dossiers as given (not only those the caller sees): postponing checks the caller's access
-        self.sudo().dossier_ids.with_env(self.env)._late_payment_postpone(self.date, self.reason)
+        self.sudo().dossier_ids.with_env(self.env)._postpone(self.date, self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -3,8 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_amount
 
-from odoo.addons.account_late_payment.engine import reminders as rules
-
+from ..engine import reminders as rules
 from ..models.late_payment_reminder import CHANNEL_FIELDS
 
 
@@ -18,7 +17,7 @@ class LatePaymentSendWizard(models.TransientModel):
 
     dossier_ids = fields.Many2many(
         "late.payment.dossier", string="Customers selected", required=True,
-        default=lambda self: self.env["late.payment.dossier"]._late_payment_active_dossiers())
+        default=lambda self: self.env["late.payment.dossier"]._active_dossiers())
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
     customer_count = fields.Integer(string="Customers", compute="_compute_summary", store=True,
                                     help="The customers who get a reminder.")
@@ -40,7 +39,7 @@ class LatePaymentSendWizard(models.TransientModel):
         today = fields.Date.context_today(self)
         for wizard in self:
             dossiers = wizard.dossier_ids._origin
-            plans = reminder_model._late_payment_send(
+            plans = reminder_model._send(
                 dossiers, origin="console", include_manual=True, dry_run=True) if dossiers else []
             currency = wizard.currency_id or self.env.company.currency_id
             rows, total = [], 0.0

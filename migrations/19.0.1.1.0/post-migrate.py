@@ -59,6 +59,6 @@ def migrate(cr, version):
                      version, len(policies))
     env["account.move"].invalidate_model()
     env["account.move.line"].invalidate_model()
-    dossiers = env["late.payment.dossier"]._late_payment_refresh()
+    dossiers = env["late.payment.dossier"]._refresh()
     _logger.info("account_late_payment %s -> 19.0.1.1.0: %s follow-up dossiers refreshed with the customer's "
                  "cadence (nothing sent)", version, len(dossiers))
