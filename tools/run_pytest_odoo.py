@@ -14,7 +14,8 @@ change of fields, views or data: pytest runs the tests, it does not update the a
 What it does, so that plain `pytest --odoo-config=... --odoo-database=...` works:
 - pytest runs in Odoo's own Python (the only one that imports odoo and its dependencies), with
   Odoo's source folder on the path; the pinned pytest and pytest-odoo of requirements-dev.txt
-  come from the project's environment (tools/devenv.py), added after Odoo's own packages;
+  come from the project's environment (tools/devenv.py: pytest-odoo sits apart there, in
+  venv/odoo-plugins), added after Odoo's own packages;
 - the test files are given through the addons-path folder where this checkout is named
   `account_late_payment`, so that pytest-odoo imports them as
   `odoo.addons.account_late_payment.tests.*` whatever the checkout's folder is called;
@@ -103,7 +104,8 @@ def main(argv):
             *pytest_args(argv, addon)]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])))
     print(f"[pytest-odoo] {python} -m pytest {' '.join(args)}", flush=True)
-    return subprocess.run([python, __file__, INNER, dev_site, *args], env=env, cwd=addon.parent, check=False).returncode
+    return subprocess.run([python, __file__, INNER, dev_site, str(devenv.ODOO_PLUGINS), *args], env=env,
+                          cwd=addon.parent, check=False).returncode
 
 
 class DemoTests:
@@ -121,15 +123,16 @@ class DemoTests:
                                     "database (make test runs them)")
 
 
-def inner(dev_site, args):
+def inner(dev_site, plugins, args):
     """In Odoo's Python: pytest and pytest-odoo from the project's environment, after Odoo's packages."""
     site.addsitedir(dev_site)
+    sys.path.append(plugins)  # pytest-odoo, kept out of the environment's own site-packages
     import pytest
 
     return pytest.main(args, plugins=[DemoTests()])
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == INNER:
-        sys.exit(inner(sys.argv[2], sys.argv[3:]))
+    if len(sys.argv) > 3 and sys.argv[1] == INNER:
+        sys.exit(inner(sys.argv[2], sys.argv[3], sys.argv[4:]))
     sys.exit(main(sys.argv[1:]))
