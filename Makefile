@@ -1,7 +1,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: bench test demo demo-build demo-reset screenshots i18n lint engine-test quick-test clean
+.PHONY: bench test demo demo-build demo-reset screenshots i18n lint engine-test quick-test pytest-odoo clean
 
 # Every test: engine unit tests, linters, and the Odoo suite on a private PostgreSQL.
 test:
@@ -35,6 +35,11 @@ engine-test:
 # Developers' fast loop: update the addon in a kept database and run the tests in TESTS.
 quick-test:
 	$(PYTHON) tools/dev_test.py
+
+# The Odoo tests run by pytest (pytest-odoo) in the database `make quick-test` keeps (run that
+# first); ARGS are pytest's, e.g. ARGS="tests/test_figures.py -x". Not a part of `make test`.
+pytest-odoo:
+	$(PYTHON) tools/run_pytest_odoo.py $(ARGS)
 
 lint:
 	py="$$($(PYTHON) tools/devenv.py)" && "$$py" -m ruff check . && "$$py" -m pylint --rcfile=.pylintrc .

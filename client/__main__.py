@@ -2,6 +2,7 @@
 
     python -m client status "Agence Lambert" --url http://127.0.0.1:8069 --db late_payment_demo --key KEY
     python -m client penalties INV/2025/00012 --date 2025-12-31 --url ... --json
+    late-payment status "Agence Lambert"        # the same, once installed (pip install ./client)
 
 Customers are given by id or name, invoices by id or number. A readable table, or the API's own
 answer with --json. Exit status: 0 done, 1 refused by the server (its message on stderr), 2 a
@@ -29,8 +30,11 @@ def _connection(parser):
     group.add_argument("--json", action="store_true", help="print the API's answer as JSON")
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m client", description="The late payment API of an Odoo server.")
+def build_parser(prog=None):
+    """`prog`: the command's name in messages, `python -m client` (or the installed package's
+    name) by default."""
+    parser = argparse.ArgumentParser(prog=prog or f"python -m {__package__.rpartition('.')[2] or 'client'}",
+                                     description="The late payment API of an Odoo server.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     status = commands.add_parser("status", help="the follow-up of customers")
@@ -148,9 +152,9 @@ def render(command, result, args):
     return json.dumps(result, indent=2)
 
 
-def main(argv=None, **options):
+def main(argv=None, prog=None, **options):
     """The command line; `options` go to the Client (session, transport, timeout)."""
-    parser = build_parser()
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     missing = [name for name in ("url", "db", "key") if not getattr(args, name)]
     if missing:
@@ -171,6 +175,11 @@ def main(argv=None, **options):
     sys.stdout.write((json.dumps(result, indent=2, ensure_ascii=False) if args.json
                       else render(args.command, result, args)) + "\n")
     return 0
+
+
+def console():
+    """The `late-payment` command of the installed distribution (client/pyproject.toml)."""
+    return main(prog="late-payment")
 
 
 if __name__ == "__main__":

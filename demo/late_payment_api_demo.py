@@ -1,7 +1,7 @@
-"""Demo data: an API key for the administrator, so that the README's examples of the external
-API run against `make demo` as written.
+"""Demo data: an API key for the administrator, so that the examples of the external API
+(docs/api.md) run against `make demo` as written.
 
-DEMO ONLY: the key is published in the README. Demo data is never loaded in a production
+DEMO ONLY: the key is published in docs/api.md. Demo data is never loaded in a production
 database (Odoo 19 loads it only with --with-demo); never create such a key anywhere else. It is
 made once, when the demo data is installed (its data file is `noupdate`: an update of the addon
 does not make it again), and expires DEMO_API_KEY_DAYS days later.
