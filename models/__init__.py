@@ -6,6 +6,7 @@ from . import late_payment_api
 from . import late_payment_batch
 from . import late_payment_dossier
 from . import late_payment_dossier_balance
+from . import late_payment_dossier_history
 from . import late_payment_dispute
 from . import late_payment_level
 from . import late_payment_penalty_line
