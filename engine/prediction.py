@@ -322,3 +322,50 @@ def backtest(rows, settings=DEFAULT_SETTINGS, since=None):
     count = len(errors)
     return BacktestResult(count, math.fsum(errors) / count, math.fsum(errors_due) / count,
                           math.fsum(errors_last) / count)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cash-in forecast
+
+
+class ForecastWeek(NamedTuple):
+    start: date  # a Monday
+    expected: float  # what is expected to come in that week
+    early: float  # if every invoice is paid at the start of its band
+    late: float  # if every invoice is paid at the end of its band
+    cumulative: float  # expected, from the first week on
+
+
+def week_start(day):
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_forecast(rows, today, weeks=13):
+    """(the `weeks` ForecastWeek from the week of `today`, amount expected later): `rows` are
+    (amount, expected date, band start, band end) of the open invoices; each amount falls in the
+    week of its date (a date before this week, in this week)."""
+    first = week_start(today)
+    expected, early, late = ([0.0] * weeks for _ in range(3))
+    later = 0.0
+
+    def index(day):
+        return max((week_start(day) - first).days // 7, 0)
+
+    for amount, day, low, high in rows:
+        if not day:
+            continue
+        position = index(day)
+        if position < weeks:
+            expected[position] += amount
+        else:
+            later += amount
+        for column, other in ((early, low or day), (late, high or day)):
+            position = index(other)
+            if position < weeks:
+                column[position] += amount
+    result, total = [], 0.0
+    for number in range(weeks):
+        total += expected[number]
+        result.append(ForecastWeek(first + timedelta(days=7 * number), expected[number], early[number], late[number],
+                                   total))
+    return result, later

@@ -173,3 +173,25 @@ def test_backtest_beats_both_naive_predictions_on_a_generated_history():
 
 
 RESULT_MAE, RESULT_DUE, RESULT_LAST = 12.54, 34.66, 13.56
+
+
+# --- cash-in forecast ------------------------------------------------------------------------
+
+
+def test_weekly_forecast():
+    today = date(2026, 12, 2)  # a Wednesday: the first week starts on Monday 30 November
+    rows = [
+        (1000.0, date(2026, 12, 4), date(2026, 12, 1), date(2026, 12, 9)),  # week 1, early 1, late 2
+        (500.0, date(2026, 11, 20), date(2026, 11, 20), date(2026, 11, 20)),  # in the past: week 1
+        (300.0, date(2026, 12, 14), date(2026, 12, 14), date(2027, 3, 20)),  # week 3, late after 13 weeks
+        (200.0, date(2027, 4, 1), date(2027, 2, 1), date(2027, 5, 1)),  # after 13 weeks, early week 10
+        (50.0, None, None, None),  # not predicted
+    ]
+    weeks, later = prediction.weekly_forecast(rows, today)
+    assert len(weeks) == 13 and weeks[0].start == date(2026, 11, 30) and weeks[-1].start == date(2027, 2, 22)
+    assert weeks[0] == prediction.ForecastWeek(date(2026, 11, 30), 1500.0, 1500.0, 500.0, 1500.0)
+    assert weeks[1] == prediction.ForecastWeek(date(2026, 12, 7), 0.0, 0.0, 1000.0, 1500.0)
+    assert weeks[2] == prediction.ForecastWeek(date(2026, 12, 14), 300.0, 300.0, 0.0, 1800.0)
+    assert weeks[9].early == 200.0
+    assert later == 200.0
+    assert sum(week.expected for week in weeks) + later == 2000.0
