@@ -1,4 +1,5 @@
 from . import account_move
+from . import account_move_prediction
 from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment_term
@@ -7,6 +8,8 @@ from . import late_payment_batch
 from . import late_payment_dossier
 from . import late_payment_dossier_balance
 from . import late_payment_dossier_history
+from . import late_payment_dossier_prediction
+from . import late_payment_dossier_priority
 from . import late_payment_dispute
 from . import late_payment_level
 from . import late_payment_penalty_line

@@ -44,3 +44,29 @@ class LatePaymentDossier(models.Model):
                AND move.late_payment_disputed IS NOT TRUE
                AND aml.no_followup IS NOT TRUE
         """, company=company.id, partners=list(partner_ids), today=today))
+
+    @api.model
+    def _late_payment_settled_history(self, company, start, today):
+        """(partner id, amount, due date, paid date) of every customer's invoice lines of
+        `company` settled (fully matched) after `start`, in one query: the backtest's history.
+        The paid date is the last matching's, as for the risk score."""
+        self._late_payment_history_flush()
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
+        return self.env.execute_query(SQL("""
+            SELECT p.commercial_partner_id, aml.balance::float8, COALESCE(aml.date_maturity, aml.date),
+                   MAX(part.max_date)
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN account_partial_reconcile part ON part.debit_move_id = aml.id
+             WHERE aml.company_id = %(company)s
+               AND account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled
+               AND aml.balance > 0
+               AND move.move_type IN ('out_invoice', 'out_receipt')
+               AND move.payment_state != 'reversed'
+             GROUP BY aml.id, p.commercial_partner_id
+            HAVING MAX(part.max_date) > %(start)s AND MAX(part.max_date) <= %(today)s
+        """, company=company.id, start=start, today=today))
