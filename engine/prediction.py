@@ -7,9 +7,10 @@ The rules, in plain words (the defaults are PredictionSettings'):
   before the reference date weighs half as much as one paid on it); then its trend: half of
   the gap between the plain average of its `trend_count` most recently paid invoices and that
   weighted average is added (a customer paying later and later is expected later still).
-  A customer needs `min_history` (5) settled invoices for a delay of its own; with fewer, its
-  delay and band mix its own and its pool's (its risk class's, else its company's), in the
-  proportion of the invoices it has to those it lacks (2 invoices of 5: 2/5 its own).
+  With fewer than `min_history` (5) settled invoices, its delay and band mix its own and its
+  pool's (its risk class's, else its company's), the pool counting as `pool_weight` (a quarter)
+  of an invoice: 1 invoice, 1 / 1.25 = 80 % its own (a customer's own payments, even few, say
+  more than the average of the others: the backtests of tests_engine say so).
 - **The band**: the 20th and 80th percentiles of the customer's delays (linear interpolation),
   widened to hold the expected delay.
 - **The pools**: the customers of a risk class in the company with a delay of their own,
@@ -27,8 +28,8 @@ The rules, in plain words (the defaults are PredictionSettings'):
   twice that). No date is before the reference date.
 
 The backtest replays a settled history: each invoice is predicted at its due date with what
-was known then (the invoices paid before it, its customer's and the company's), as an invoice
-not yet due, and compared with the day it was paid; the mean absolute error in days is set
+was known then (the other invoices paid before that day, its customer's and the company's), as
+an invoice not yet due, and compared with the day it was paid; the mean absolute error in days is set
 beside two naive predictions, "paid on the due date" and "paid as late as the customer's last
 invoice".
 
@@ -62,6 +63,7 @@ class PredictionSettings:
     trend_count: int = 3
     trend_share: float = 0.5
     min_history: int = 5
+    pool_weight: float = 0.25  # the pool counts as a quarter of an invoice beside a short history
     low_percentile: float = 20.0
     high_percentile: float = 80.0
     promise_grace_days: int = 7
@@ -136,14 +138,14 @@ def customer_profile(history, reference_date, settings=DEFAULT_SETTINGS):
 
 def with_pool(own, pool, settings=DEFAULT_SETTINGS):
     """(Profile, source) to predict with: the customer's own with `min_history` invoices or
-    more ("customer"); with fewer, its own and the pool's (its class's or its company's)
-    weighted by the invoices it has against those it lacks: 1 invoice of 3, a third its own
-    and two thirds the pool's ("pool"); without a pool, its own; (None, "due") with neither."""
+    more ("customer"); with fewer, its own and the pool's (its class's or its company's), its
+    own weighing its n invoices against the pool's `pool_weight`: n / (n + pool_weight) its
+    own ("pool"); without a pool, its own; (None, "due") with neither."""
     if own is None or own.count == 0:
         return (pool, "pool") if pool else (None, "due")
     if own.count >= settings.min_history or pool is None:
         return own, "customer"
-    share = own.count / settings.min_history
+    share = own.count / (own.count + settings.pool_weight)
 
     def mix(name):
         return share * getattr(own, name) + (1 - share) * getattr(pool, name)
@@ -291,24 +293,26 @@ def backtest(rows, settings=DEFAULT_SETTINGS, since=None):
     if not rows:
         return None
     by_customer = defaultdict(list)
-    for customer, amount, due, paid in rows:
-        by_customer[customer].append(PaidInvoice(amount, due, paid))
+    for index, (customer, amount, due, paid) in enumerate(rows):
+        by_customer[customer].append((index, PaidInvoice(amount, due, paid)))
     pools = {}  # the company's pooled profile, taken once a month (it moves slowly)
 
     def company_pool(day):
         month = date(day.year, day.month, 1)
         if month not in pools:
             known = [profile for history in by_customer.values()
-                     if (profile := customer_profile(history, month - timedelta(days=1), settings))
+                     if (profile := customer_profile([row for _index, row in history], month - timedelta(days=1),
+                                                     settings))
                      and profile.count >= settings.min_history]
             pools[month] = pooled_profile(known)
         return pools[month]
 
     errors, errors_due, errors_last = [], [], []
-    for customer, _amount, due, paid in rows:
+    for index, (customer, _amount, due, paid) in enumerate(rows):
         if since and due < since:
             continue
-        known = [row for row in by_customer[customer] if row.paid < due]
+        # what was paid before the due date, but not the invoice itself (paid early, it is known then)
+        known = [row for other, row in by_customer[customer] if row.paid < due and other != index]
         profile, _source = with_pool(customer_profile(known, due - timedelta(days=1), settings), company_pool(due),
                                      settings)
         delay = round(profile.delay) if profile else 0

@@ -8,8 +8,9 @@ next level can be expected to bring in, made heavier by what makes waiting costl
 - overdue: what it owes past the due date (followed, net of credits), the console's figure;
 - recovery rate: the share of the amount due that the reminders of its next level brought in
   within 15 days over the last 12 months, for the company's customers (the dashboard's
-  "recovered per level"); `default_rate` (50 %) when that level sent nothing yet, or when the
-  customer has no next level (its follow-up is done: 0 when it is in collection or proceedings);
+  "recovered per level"), steadied by `default_rate` (50 %) counted as `prior_reminders` (5)
+  reminders: (n x measured + 5 x 50 %) / (n + 5) for n reminders of that level (a level that
+  sent little says little); 0 when it is in collection or proceedings (reminders are over);
 - age weight: 1 + days overdue / 90, at most 2 (a debt gets harder to recover as it ages:
   act before it does);
 - risk weight: low 1, medium 1.1, high 1.25, critical 1.5 (the risk of not being paid at all);
@@ -27,6 +28,7 @@ from typing import NamedTuple
 @dataclass(frozen=True)
 class PrioritySettings:
     default_rate: float = 0.5
+    prior_reminders: int = 5
     age_full_days: float = 90.0  # days overdue that double the weight
     risk_weights: dict = field(default_factory=lambda: {"low": 1.0, "medium": 1.1, "high": 1.25, "critical": 1.5})
     broken_promise_weight: float = 0.25
@@ -44,6 +46,7 @@ class PriorityInput(NamedTuple):
     broken_promises: int = 0
     last_broken_promise: date | None = None
     recovery_rate: float | None = None  # of its next level; None: unknown
+    recovery_reminders: int = 0  # how many reminders of that level the rate is measured on
     stopped: bool = False  # in collection or proceedings: reminders are over
 
 
@@ -64,7 +67,10 @@ def priority(inp, settings=DEFAULT_SETTINGS):
     elif inp.recovery_rate is None:
         rate = settings.default_rate
     else:
-        rate = min(max(inp.recovery_rate, 0.0), 1.0)
+        measured = min(max(inp.recovery_rate, 0.0), 1.0)
+        count = max(inp.recovery_reminders, 0)
+        rate = (count * measured + settings.prior_reminders * settings.default_rate) / (
+            count + settings.prior_reminders) if count + settings.prior_reminders else measured
     age = 1.0 + min(max(inp.days_overdue, 0) / settings.age_full_days, 1.0)
     risk = settings.risk_weights.get(inp.risk_class, 1.0)
     promises = 1.0 + settings.broken_promise_weight * min(max(inp.broken_promises, 0), settings.broken_promises_max)

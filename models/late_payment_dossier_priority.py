@@ -59,10 +59,10 @@ class LatePaymentDossier(models.Model):
 
     @api.model
     def _late_payment_recovery_rates(self, company, today):
-        """{level id: share recovered within 15 days of its reminders, 12 months}: the dashboard's
-        recovery per level (two queries, whatever the number of customers)."""
+        """{level id: (share recovered within 15 days of its reminders, number of reminders), 12
+        months}: the dashboard's recovery per level (two queries, whatever the number of customers)."""
         recoveries = self.env["late.payment.dashboard"].sudo()._late_payment_recovery(company, today)
-        return {getattr(level, "id", level): recovery.rate(RECOVERY_DAYS)
+        return {getattr(level, "id", level): (recovery.rate(RECOVERY_DAYS), recovery.reminders)
                 for level, recovery in recoveries.items() if recovery.amount_due > 0}
 
     @api.model
@@ -107,7 +107,8 @@ class LatePaymentDossier(models.Model):
                 else None,
                 broken_promises=broken.get(partner_id, (0, None))[0],
                 last_broken_promise=broken.get(partner_id, (0, None))[1],
-                recovery_rate=rates.get(level.id) if level else None,
+                recovery_rate=rates.get(level.id, (None, 0))[0] if level else None,
+                recovery_reminders=rates.get(level.id, (None, 0))[1] if level else 0,
                 stopped=dossier.status in ("collection", "proceedings"))
         results = priority.priorities(inputs)
         fnames = ["priority", "priority_overdue_count", "priority_broken_date"]
