@@ -48,9 +48,10 @@ class TestRiskDemo(TransactionCase):
         self.assertGreaterEqual(dossier.risk_score, 50.0)
         self.assertGreaterEqual(dossier.risk_class_id.min_score, 50.0)
         factors = {factor.code: factor for factor in dossier.risk_factor_ids}
-        # its settled invoices were paid within 6 days of their due date: the open ones weigh
-        self.assertGreater(factors["days_late"].value, 30.0)
-        self.assertGreater(factors["late_share"].value, 40.0)
+        # its settled invoices were paid within 6 days of their due date (3 days on average): the
+        # 18,432 still open, 15 to 75 days late, bring the average to about 15 days
+        self.assertGreater(factors["days_late"].value, 10.0)
+        self.assertEqual(factors["late_share"].value, 100.0)
 
     def test_open_invoices_have_an_expected_payment_date(self):
         today = fields.Date.context_today(self.env.user)
