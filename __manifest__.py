@@ -52,6 +52,7 @@
         "views/late_payment_dispute_views.xml",
         "views/late_payment_plan_views.xml",
         "views/late_payment_dossier_settlement_views.xml",
+        "views/late_payment_prediction_views.xml",
         "views/late_payment_plan_portal_templates.xml",
         "wizards/late_payment_promise_wizard_views.xml",
         "wizards/late_payment_dispute_wizard_views.xml",
@@ -59,6 +60,7 @@
         "wizards/late_payment_go_live_wizard_views.xml",
         "report/late_payment_receivable_report_views.xml",
         "wizards/late_payment_dashboard_views.xml",
+        "wizards/late_payment_dashboard_forecast_views.xml",
         "views/account_late_payment_menus.xml",
     ],
     "assets": {

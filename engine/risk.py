@@ -7,6 +7,9 @@ sum of these factors, each worth at most its weight (max points):
 - days_late: amount-weighted average days paid beyond terms of the invoices settled in the last
   12 months (an invoice paid early counts 0 days), 40 points at 60 days or more, linear;
 - late_share: share of those invoices paid after their due date, 20 points at 100 %;
+  both count the invoices still open past their due date (`open_late`, at their residual) with
+  the days late they have reached so far, as if paid on the reference date: a customer who
+  stopped paying is not judged on the invoices it paid before it stopped;
 - exposure: overdue now against the credit limit, or against the average monthly sales of the
   last 12 months when there is no limit, 20 points at 100 % or more, linear;
 - level: highest follow-up level reached in 12 months, at most 10 points (formal notice 7,
@@ -18,7 +21,8 @@ sum of these factors, each worth at most its weight (max points):
   stays exactly docs/design.md's. To use it, give it points taken from another factor (the weights
   may not add up to more than 100). Only a worsening counts.
 
-A customer with fewer than 3 invoices settled in 12 months has no history and scores 30
+A customer with fewer than 3 invoices settled in 12 months has no history (the open invoices do not
+make a history) and scores 30
 (optionally at least 30: no_history_keeps_current adds the exposure, level and incidents).
 
 Properties (tests_engine/test_risk.py): the score is in 0..100; it never decreases when an
@@ -158,11 +162,14 @@ class RiskInput:
     `settled`: its settled invoices (or receivable lines), those paid outside the window are
     ignored; `credit_limit` None or <= 0: no limit, `monthly_sales` (average of the last 12
     months) is the yardstick then; `level`: a kind of LEVEL_KINDS or its points (a number);
-    `disputes` and `broken_promises`: counts over the window.
+    `disputes` and `broken_promises`: counts over the window; `open_late`: (amount, due date)
+    of its invoices still open past their due date (followed, not disputed), counted in the
+    history factors as paid on `reference_date`.
     """
 
     reference_date: date
     settled: tuple = ()
+    open_late: tuple = ()
     overdue_amount: float = 0.0
     credit_limit: float | None = None
     monthly_sales: float = 0.0
@@ -335,7 +342,9 @@ def score_customer(inp, weights=DEFAULT_WEIGHTS, thresholds=DEFAULT_THRESHOLDS):
         factors = [_factor("no_history", len(settled), top_up, floor, "count"), *kept]
         no_history = True
     else:
-        factors = [*_history_factors(settled, inp.reference_date, weights), *current]
+        still_open = [SettledInvoice(amount, due, inp.reference_date) for amount, due in inp.open_late
+                      if due < inp.reference_date]
+        factors = [*_history_factors(settled + still_open, inp.reference_date, weights), *current]
         no_history = False
     raw = math.fsum(factor.points for factor in factors)
     score = min(max(_round_half_up(raw), 0.0), 100.0)
@@ -343,12 +352,13 @@ def score_customer(inp, weights=DEFAULT_WEIGHTS, thresholds=DEFAULT_THRESHOLDS):
 
 
 def build_inputs(settled_rows, reference_date, *, overdue=None, credit_limits=None, monthly_sales=None,
-                 levels=None, disputes=None, broken_promises=None, weights=DEFAULT_WEIGHTS):
+                 levels=None, disputes=None, broken_promises=None, open_late_rows=(), weights=DEFAULT_WEIGHTS):
     """Per-customer RiskInput from grouped query results, in one pass over the invoices.
 
     `settled_rows`: (customer key, amount, due date, paid date) rows (those paid outside the
-    window are dropped here); the keyword arguments are {customer key: value} dicts. Every key
-    found anywhere gets an input.
+    window are dropped here); `open_late_rows`: (customer key, amount, due date) rows of the
+    invoices still open past their due date; the other keyword arguments are {customer key:
+    value} dicts. Every key found anywhere gets an input.
     """
     overdue, credit_limits, monthly_sales = overdue or {}, credit_limits or {}, monthly_sales or {}
     levels, disputes, broken_promises = levels or {}, disputes or {}, broken_promises or {}
@@ -357,11 +367,16 @@ def build_inputs(settled_rows, reference_date, *, overdue=None, credit_limits=No
     for key, amount, due, paid in settled_rows:
         if start < paid <= reference_date:
             settled[key].append(SettledInvoice(amount, due, paid))
-    keys = set(settled).union(overdue, credit_limits, monthly_sales, levels, disputes, broken_promises)
+    open_late = defaultdict(list)
+    for key, amount, due in open_late_rows:
+        if due < reference_date:
+            open_late[key].append((amount, due))
+    keys = set(settled).union(open_late, overdue, credit_limits, monthly_sales, levels, disputes, broken_promises)
     return {
         key: RiskInput(
             reference_date=reference_date,
             settled=tuple(settled.get(key, ())),
+            open_late=tuple(open_late.get(key, ())),
             overdue_amount=overdue.get(key, 0.0),
             credit_limit=credit_limits.get(key),
             monthly_sales=monthly_sales.get(key, 0.0),

@@ -2,6 +2,7 @@ from . import account_move
 from . import account_move_mentions
 from . import account_move_penalty
 from . import account_move_risk
+from . import account_move_prediction
 from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment_term
@@ -13,6 +14,9 @@ from . import late_payment_dossier_refresh
 from . import late_payment_dossier_risk
 from . import late_payment_dossier_settlement
 from . import late_payment_dossier_balance
+from . import late_payment_dossier_history
+from . import late_payment_dossier_prediction
+from . import late_payment_dossier_priority
 from . import late_payment_dispute
 from . import late_payment_level
 from . import late_payment_measure

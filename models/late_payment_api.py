@@ -188,6 +188,7 @@ class LatePaymentApi(models.AbstractModel):
         commercial = partners.sudo().commercial_partner_id
         states = self._states(commercial, company, day)
         settlements = self._settlements(commercial, company)
+        expected = self.env["late.payment.dossier"].sudo()._expected_invoices(commercial, company)
         dossiers = self.env["late.payment.dossier"].sudo().search_fetch(
             [("company_id", "=", company.id), ("partner_id", "in", commercial.ids)],
             ["partner_id", "risk_score", "risk_date", "risk_class_id", "risk_factor_ids"])
@@ -227,6 +228,7 @@ class LatePaymentApi(models.AbstractModel):
                     for factor in (dossier.risk_factor_ids if dossier else ())
                 ],
                 **settlements[customer.id],
+                "open_invoices": expected.get(customer.id, []),
             })
         return result
 

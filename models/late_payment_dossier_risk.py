@@ -126,6 +126,7 @@ class LatePaymentDossier(models.Model):
             levels={partner_id: points for partner_id, (_level, points) in levels.items()},
             disputes={key: value[0] for key, value in incidents.items()},
             broken_promises={key: value[1] for key, value in incidents.items()},
+            open_late_rows=self._risk_open_late(company, partner_ids, today),
             weights=weights)
         return inputs, {partner_id: level for partner_id, (level, _points) in levels.items()}
 

@@ -480,7 +480,9 @@ class ResPartner(models.Model):
         ``status`` (and ``status_label``), ``level`` (the last level reached), ``next_action``
         (the next level), ``next_action_date``, ``risk_score``, ``risk_class``, ``risk_factors``
         (``{code, name, value, points, weight}``), ``promise`` (``{date, amount}`` of the open
-        promise to pay) and ``plan`` (the state of the instalment plan). Empty values are false."""
+        promise to pay), ``plan`` (the state of the instalment plan) and ``open_invoices`` (``{id,
+        name, date_due, amount_residual, expected_payment_date, expected_from, expected_until}``
+        of each open invoice: its predicted payment date and band). Empty values are false."""
         api_model = self.env["late.payment.api"]
         api_model._check_caller()
         day = api_model._late_payment_check_date(at_date)

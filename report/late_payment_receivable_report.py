@@ -77,6 +77,10 @@ class LatePaymentReceivableReport(models.Model):
                                   help="Days past the due date of what is still open, as of today.")
     days_beyond_terms = fields.Integer(string="Days beyond terms", readonly=True, aggregator="avg",
                                        help="Paid lines: days paid after the due date (0 when on time).")
+    expected_date = fields.Date(
+        string="Expected payment", readonly=True,
+        help="The predicted payment date of the open invoice (recomputed every night): group by week for the "
+             "cash-in forecast.")
     amount_original = fields.Monetary(string="Original amount", readonly=True)
     amount_residual = fields.Monetary(string="Open amount", readonly=True)
     amount_paid = fields.Monetary(string="Paid amount", readonly=True)
@@ -95,7 +99,7 @@ class LatePaymentReceivableReport(models.Model):
     _depends = {
         "account.move": [
             "state", "move_type", "commercial_partner_id", "invoice_user_id", "invoice_date", "company_id",
-            "payment_state", "late_payment_disputed",
+            "payment_state", "late_payment_disputed", "late_payment_expected_date",
         ],
         "account.move.line": [
             "move_id", "company_id", "display_type", "account_id", "parent_state", "balance", "partner_id",
@@ -122,6 +126,7 @@ class LatePaymentReceivableReport(models.Model):
                        line.balance * account_currency_table.rate AS amount_original,
                        line.amount_residual * account_currency_table.rate AS amount_residual,
                        line.amount_residual != 0 AS is_open,
+                       CASE WHEN line.amount_residual > 0 THEN move.late_payment_expected_date END AS expected_date,
                        COALESCE(line.no_followup OR move.payment_state = 'blocked' OR move.late_payment_disputed,
                                 FALSE) AS is_left_out,
                        CASE WHEN line.amount_residual = 0 THEN (
@@ -189,13 +194,14 @@ class LatePaymentReceivableReport(models.Model):
                    CASE WHEN flagged.amount_residual > 0 THEN CASE WHEN flagged.is_overdue THEN 100.0 ELSE 0.0 END
                    END AS overdue_share_count,
                    CASE WHEN flagged.amount_residual > 0 THEN CASE WHEN flagged.is_overdue THEN 100.0 ELSE 0.0 END
-                   END AS overdue_share_amount
+                   END AS overdue_share_amount,
+                   flagged.expected_date
               FROM flagged
              UNION ALL
             SELECT credit_use.id, NULL, NULL, NULL, credit_use.company_id,
                    %(currency_id)s, credit_use.partner_id, NULL, NULL, credit_use.risk_class_id,
                    NULL, NULL, NULL, 'credit', TRUE, FALSE, TRUE, TRUE, 0, NULL,
-                   0, 0, 0, 0, credit_use.amount, 0, 0, 0, NULL, NULL
+                   0, 0, 0, 0, credit_use.amount, 0, 0, 0, NULL, NULL, NULL
               FROM credit_use
              WHERE ROUND(credit_use.amount::numeric, 2) != 0
             """,

@@ -40,6 +40,38 @@ class TestRiskDemo(TransactionCase):
         newcomer = self._dossier("studio_mercier")
         self.assertEqual((newcomer.risk_score, newcomer.risk_no_history), (30.0, True))
 
+    def test_customer_who_stopped_paying_scores_high(self):
+        """Transports Petit stopped paying four months ago (handed to collection): its open
+        invoices count with the days late they reached, not only the ones it paid before."""
+        dossier = self._dossier("transports_petit")
+        self.assertGreater(dossier.amount_overdue, 15000.0)
+        self.assertGreaterEqual(dossier.risk_score, 50.0)
+        self.assertGreaterEqual(dossier.risk_class_id.min_score, 50.0)
+        factors = {factor.code: factor for factor in dossier.risk_factor_ids}
+        # its settled invoices were paid within 6 days of their due date (3 days on average): the
+        # 18,432 still open, 15 to 75 days late, bring the average to about 15 days
+        self.assertGreater(factors["days_late"].value, 10.0)
+        self.assertEqual(factors["late_share"].value, 100.0)
+
+    def test_open_invoices_have_an_expected_payment_date(self):
+        today = fields.Date.context_today(self.env.user)
+        moves = self.env["account.move"].search([
+            ("company_id", "=", self.company.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")), ("late_payment_disputed", "=", False)])
+        self.assertTrue(moves)
+        for move in moves:
+            with self.subTest(invoice=move.name):
+                self.assertTrue(move.late_payment_expected_date)
+                self.assertLessEqual(move.late_payment_expected_low, move.late_payment_expected_date)
+                self.assertLessEqual(move.late_payment_expected_date, move.late_payment_expected_high)
+                self.assertGreaterEqual(move.late_payment_expected_low, today)
+        # a punctual customer is expected around its due date, a chronic late payer weeks after it
+        punctual = self._dossier("boulangerie_martin")
+        chronic = self._dossier("agence_lambert")
+        self.assertLess(punctual.prediction_delay, 0.0)
+        self.assertGreater(chronic.prediction_delay, 30.0)
+        self.assertIn("days late on average", chronic.with_context(lang="en_US").prediction_summary)
+
     def test_every_customer_is_scored_and_explained(self):
         scored = self.dossiers.filtered("risk_date")
         demo = self.env["res.partner"].browse([

@@ -221,6 +221,41 @@ def test_build_inputs_and_score_customers():
         credit_limit=5000, level="formal_notice", broken_promises=1))
 
 
+def test_open_invoices_past_due_count_with_the_days_reached_so_far():
+    # a customer who paid 4 invoices of 1,000 on time, then stopped: 3 invoices of 5,000 open
+    # 75, 45 and 15 days past due.
+    # days: (4 x 1000 x 0 + 5000 x (75 + 45 + 15)) / 19000 = 675000 / 19000 = 35.53 -> 23.68 points;
+    # late share 3 / 7 -> 8.57; overdue 15,000 / limit 10,000 -> 20; collection 10
+    settled = tuple(paid(1000, 0, paid_days_ago=150 + 30 * n) for n in range(4))
+    still_open = tuple((5000.0, REF - timedelta(days=days)) for days in (75, 45, 15))
+    inp = risk.RiskInput(REF, settled=settled, open_late=still_open, overdue_amount=15_000, credit_limit=10_000,
+                         level="collection")
+    result = risk.score_customer(inp)
+    got = factors(result)
+    assert got["days_late"].value == pytest.approx(675000 / 19000)
+    assert got["late_share"].value == pytest.approx(300 / 7)
+    assert result.raw_score == pytest.approx(40 * 675000 / 19000 / 60 + 20 * 3 / 7 + 20 + 10)
+    assert (result.score, result.risk_class) == (62.3, "high")
+    # the settled history alone said "medium": 0 + 0 + 20 + 10
+    assert risk.score_customer(dataclasses.replace(inp, open_late=())).score == 30.0
+    # open invoices not yet due do not count, and they make no history on their own
+    not_due = dataclasses.replace(inp, open_late=((5000.0, REF), (5000.0, REF + timedelta(days=10))))
+    assert risk.score_customer(not_due).score == 30.0
+    alone = risk.RiskInput(REF, open_late=still_open)
+    assert risk.score_customer(alone).no_history
+
+
+def test_build_inputs_passes_the_open_invoices_past_due():
+    rows = [(1, 1000.0, REF - timedelta(days=40), REF - timedelta(days=40)) for _ in range(3)]
+    inputs = risk.build_inputs(rows, REF, open_late_rows=[(1, 600.0, REF - timedelta(days=30)),
+                                                          (1, 700.0, REF + timedelta(days=5)),
+                                                          (2, 50.0, REF - timedelta(days=1))])
+    assert inputs[1].open_late == ((600.0, REF - timedelta(days=30)),)
+    assert inputs[2].open_late == ((50.0, REF - timedelta(days=1)),)
+    # days: 600 x 30 / 3600 = 5 -> 3.33 points; share 1 / 4 -> 5
+    assert risk.score_customers(inputs)[1].raw_score == pytest.approx(40 * 5 / 60 + 5)
+
+
 # --- properties ------------------------------------------------------------------------------
 
 invoices = st.builds(

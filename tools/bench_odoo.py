@@ -12,7 +12,8 @@ Not loaded by Odoo. Every phase prints `BENCH {json}` lines that tools/bench.py 
   payment states, partials and full reconciliations with their matching numbers. Then the
   follow-up state and the risk scores are computed as the nightly jobs would. A sample is checked
   against the ORM's own computations.
-- measure: one of daily, risk, console, letters, oca; several repetitions on the same starting
+- measure: one of daily, risk (with the predicted payment dates and the priorities), backtest,
+  console, letters, oca; several repetitions on the same starting
   state (what a repetition writes is rolled back), each with its wall time, SQL queries and the
   peak memory (VmHWM) of this process.
 """
@@ -537,6 +538,16 @@ class Measure:
         scored = self.env.execute_query(SQL(
             "SELECT count(*) FROM late_payment_dossier WHERE risk_date = %s", self.today))[0][0]
         return {"customers": scored}
+
+    # the backtest of the predicted payment dates on the generated ledger (engine/prediction.py):
+    # the mean absolute error in days beside "paid on the due date" and "the customer's last delay"
+    def measure_backtest(self):
+        result = self.env["late.payment.dossier"]._backtest(self.company, self.today)
+        if not result:
+            return {"invoices": 0}
+        return {"invoices": result.count, "mae_days": round(result.mae, 2),
+                "mae_due_date_days": round(result.mae_due_date, 2),
+                "mae_last_delay_days": round(result.mae_last_delay, 2)}
 
     # the console's first page, for an accountant
     def setup_console(self):
