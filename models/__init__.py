@@ -1,4 +1,5 @@
 from . import account_move
+from . import account_move_risk
 from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment_term
@@ -26,3 +27,4 @@ from . import res_company
 from . import res_company_go_live
 from . import res_config_settings
 from . import res_partner
+from . import late_payment_dossier_history
