@@ -43,3 +43,4 @@ from . import test_invoice_pdfs
 from . import test_invoice_banners
 from . import test_console_history
 from . import test_config_screens
+from . import test_tours_demo
