@@ -53,6 +53,7 @@
         "views/late_payment_plan_views.xml",
         "views/late_payment_dossier_settlement_views.xml",
         "views/late_payment_prediction_views.xml",
+        "views/late_payment_dossier_actions.xml",
         "views/late_payment_plan_portal_templates.xml",
         "wizards/late_payment_promise_wizard_views.xml",
         "wizards/late_payment_dispute_wizard_views.xml",

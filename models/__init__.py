@@ -2,6 +2,7 @@ from . import account_move
 from . import account_move_mentions
 from . import account_move_penalty
 from . import account_move_risk
+from . import account_move_risk_term
 from . import account_move_prediction
 from . import account_move_line
 from . import account_partial_reconcile
@@ -42,3 +43,4 @@ from . import res_company_go_live
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_company_status
+from . import late_payment_dossier_chatter

@@ -7,12 +7,12 @@ from .late_payment_measure import open_receivable_domain
 
 STATUSES = [
     ("none", "Nothing due"),
-    ("planned", "Reminder planned"),
-    ("due", "Action due"),
-    ("waiting", "Waiting on a promise or plan"),
+    ("planned", "Planned"),
+    ("due", "To do"),
+    ("waiting", "Promise or plan"),
     ("disputed", "Disputed"),
     ("collection", "In collection"),
-    ("proceedings", "Collective proceedings"),
+    ("proceedings", "Proceedings"),
 ]
 RELATIONSHIPS = [
     ("reliable", "Long-standing and reliable"),

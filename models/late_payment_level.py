@@ -75,12 +75,67 @@ class LatePaymentLevel(models.Model):
         string="Escalation",
         help="Hands the customer over to collection: the last level, it stops the automatic reminders.")
     note = fields.Text(translate=True)
+    summary = fields.Char(
+        string="In words", compute="_compute_summary",
+        help="When this level goes out, by which channels, in which tone and what it does, in one sentence.")
 
     _days_gap_positive = models.Constraint(
         "CHECK(min_gap_days >= 0)", "The days before the next level cannot be negative.")
     _days_before_discount_positive = models.Constraint(
         "CHECK(days_before_discount IS NULL OR days_before_discount >= 0)",
         "The days before the discount deadline cannot be negative.")
+
+    @api.depends("kind", "days", "days_before_discount", "tone_id", "auto", "channel_email", "channel_letter",
+                 "channel_sms", "channel_call", "channel_task", "attach_invoices", "attach_letter",
+                 "attach_statement", "state_penalties", "invoice_penalties", "is_formal_notice", "is_escalation",
+                 "min_gap_days")
+    @api.depends_context("lang")
+    def _compute_summary(self):
+        for level in self:
+            level.summary = level._summary()
+
+    def _when(self):
+        """When this level goes out, in words: "5 days before the due date"."""
+        self.ensure_one()
+        env = self.env
+        if self.kind == "discount":
+            if not self.days_before_discount:
+                return env._("on the early-payment discount deadline")
+            return env._("%(days)s days before the early-payment discount deadline", days=self.days_before_discount)
+        if self.days < 0:
+            return env._("%(days)s days before the due date", days=-self.days)
+        if self.days == 0:
+            return env._("on the due date")
+        return env._("%(days)s days after the due date", days=self.days)
+
+    def _summary(self):
+        """The level in one sentence, e.g. "5 days before the due date: an email in the Courteous
+        tone, sent by the daily run." followed by what it attaches and does."""
+        self.ensure_one()
+        env = self.env
+        channels = [label for flag, label in (
+            (self.channel_email, env._("an email")), (self.channel_letter, env._("a printed letter")),
+            (self.channel_sms, env._("an SMS")), (self.channel_call, env._("a phone call to make")),
+            (self.channel_task, env._("a task for the responsible"))) if flag]
+        what = env._(" and ").join(channels) if len(channels) < 3 else env._(
+            "%(first)s and %(last)s", first=", ".join(channels[:-1]), last=channels[-1])
+        sentence = env._("%(when)s: %(what)s in the %(tone)s tone, %(how)s.",
+                         when=self._when(), what=what or env._("nothing sent"),
+                         tone=self.tone_id.name or "?",
+                         how=env._("sent by the daily run") if self.auto else env._("after an accountant's approval"))
+        extras = [label for flag, label in (
+            (self.attach_invoices, env._("the invoices attached")),
+            (self.attach_letter, env._("the letter attached")),
+            (self.attach_statement, env._("the statement attached")),
+            (self.state_penalties, env._("states the penalties")),
+            (self.invoice_penalties, env._("invoices the penalties")),
+            (self.is_formal_notice, env._("a formal notice")),
+            (self.is_escalation, env._("hands the customer over to collection"))) if flag]
+        if extras:
+            sentence += " " + env._("With: %(extras)s.", extras=", ".join(extras))
+        if self.min_gap_days:
+            sentence += " " + env._("The next level comes %(days)s days later at the earliest.", days=self.min_gap_days)
+        return sentence
 
     @api.constrains("kind", "is_formal_notice", "is_escalation", "invoice_penalties")
     def _check_discount_kind(self):

@@ -3,6 +3,15 @@ from odoo.exceptions import ValidationError
 
 from ..engine import followup
 
+# the tone by relationship in words; the stored value stays the number of steps
+TONE_SHIFTS = [
+    ("-2", "Two tones softer"),
+    ("-1", "One tone softer"),
+    ("0", "The level's tone"),
+    ("1", "One tone firmer"),
+    ("2", "Two tones firmer"),
+]
+
 
 class LatePaymentPolicy(models.Model):
     """A follow-up policy of a company: an ordered list of levels. The customer's own policy
@@ -34,12 +43,49 @@ class LatePaymentPolicy(models.Model):
     tone_shift_strict = fields.Integer(
         string="Strict", default=1,
         help="Steps by which the tone of a customer followed strictly is shifted (positive: firmer).")
+    tone_shift_reliable_words = fields.Selection(
+        TONE_SHIFTS, string="Long-standing and reliable customers", compute="_compute_tone_shift_words",
+        inverse="_inverse_tone_shift_words")
+    tone_shift_new_words = fields.Selection(
+        TONE_SHIFTS, string="New customers", compute="_compute_tone_shift_words", inverse="_inverse_tone_shift_words")
+    tone_shift_strict_words = fields.Selection(
+        TONE_SHIFTS, string="Customers followed strictly", compute="_compute_tone_shift_words",
+        inverse="_inverse_tone_shift_words")
+    timeline = fields.Text(
+        string="In words", compute="_compute_timeline",
+        help="The levels of this policy, one sentence each, in the order they go out.")
     note = fields.Text(translate=True)
     level_count = fields.Integer(compute="_compute_level_count", string="Number of levels")
 
     _one_default_per_company = models.UniqueIndex(
         "(company_id) WHERE is_default AND active",
         "A company has one default follow-up policy.")
+
+    @api.depends("tone_shift_reliable", "tone_shift_new", "tone_shift_strict")
+    def _compute_tone_shift_words(self):
+        known = {value for value, _label in TONE_SHIFTS}
+        for policy in self:
+            for name in ("reliable", "new", "strict"):
+                steps = str(policy[f"tone_shift_{name}"] or 0)
+                policy[f"tone_shift_{name}_words"] = steps if steps in known else False
+
+    def _inverse_tone_shift_words(self):
+        for policy in self:
+            for name in ("reliable", "new", "strict"):
+                words = policy[f"tone_shift_{name}_words"]
+                if words and int(words) != policy[f"tone_shift_{name}"]:
+                    policy[f"tone_shift_{name}"] = int(words)
+
+    @api.depends("level_ids.summary", "level_ids.sequence", "min_gap_days")
+    @api.depends_context("lang")
+    def _compute_timeline(self):
+        for policy in self:
+            levels = policy.level_ids.sorted(lambda lvl: (lvl.sequence, lvl.days, lvl.id))
+            lines = [f"{index}. {level.name}: {level.summary}" for index, level in enumerate(levels, 1)]
+            if policy.min_gap_days:
+                lines.append(self.env._("Two reminders to a customer are at least %(days)s days apart, whatever "
+                                        "new invoices fall due meanwhile.", days=policy.min_gap_days))
+            policy.timeline = "\n".join(lines)
 
     @api.depends("level_ids")
     def _compute_level_count(self):

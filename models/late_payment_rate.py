@@ -58,10 +58,37 @@ class LatePaymentRate(models.Model):
     source = fields.Text(required=True, help="Where the figure comes from: the decision, the official text, "
                                              "the table or the service it was read in.")
     active = fields.Boolean(default=True, tracking=True)
+    confirmed = fields.Boolean(
+        compute="_compute_confirmed", store=True, readonly=False, tracking=True,
+        help="The figure is read in its official source (the ECB Data Portal, the arrêté). A rate entered "
+             "from other reports stays unconfirmed, and says so where it is used, until the source confirms it.")
 
     _rate_unique = models.UniqueIndex(
         "(kind, COALESCE(country_id, 0), date_from) WHERE active",
         "There is already a rate of this kind in force from this date.")
+
+    @api.depends("source")
+    def _compute_confirmed(self):
+        # a source that starts with "Unconfirmed" is unconfirmed until the ECB refresh adds its
+        # confirmation ("Confirmed by the ECB Data Portal") or replaces the source
+        for record in self:
+            text = (record.source or "").strip().lower()
+            record.confirmed = not text.startswith("unconfirmed") or "confirmed by" in text
+
+    @api.model
+    def _unconfirmed_in_force(self, today=None):
+        """The rates in force today (the last of each kind and country from today or before,
+        the next ones too) that are not confirmed."""
+        today = today or fields.Date.context_today(self)
+        rates = self.sudo().search([("confirmed", "=", False)])
+        if not rates:
+            return rates
+        in_force = self.sudo().browse()
+        for (kind, country), rows in rates.grouped(lambda r: (r.kind, r.country_id)).items():
+            current = self.sudo().search([("kind", "=", kind), ("country_id", "=", country.id),
+                                          ("date_from", "<=", today)], order="date_from desc", limit=1)
+            in_force |= rows.filtered(lambda r, current=current: r == current or r.date_from > today)
+        return in_force.sudo(False)
 
     @api.depends("kind", "country_id", "date_from", "rate")
     def _compute_display_name(self):

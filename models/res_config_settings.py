@@ -87,3 +87,13 @@ class ResConfigSettings(models.TransientModel):
         """Settings: the preview of the first run, and the two ways to start the follow-up."""
         self.company_id._late_payment_check_go_live_caller()
         return self.env["ir.actions.act_window"]._for_xml_id("account_late_payment.action_late_payment_go_live_wizard")
+
+    late_payment_unconfirmed_rates = fields.Text(
+        string="Unconfirmed rates", compute="_compute_late_payment_unconfirmed_rates",
+        help="The reference rates in force that their official source has not confirmed yet.")
+
+    def _compute_late_payment_unconfirmed_rates(self):
+        rates = self.env["late.payment.rate"]._unconfirmed_in_force()
+        text = "\n".join(rates.mapped("display_name")) or False
+        for settings in self:
+            settings.late_payment_unconfirmed_rates = text

@@ -41,3 +41,7 @@ from . import test_go_live
 from . import test_cron_batches
 from . import test_invoice_pdfs
 from . import test_prediction
+from . import test_invoice_banners
+from . import test_console_history
+from . import test_config_screens
+from . import test_tours_demo

@@ -47,18 +47,31 @@ class TestInstall(AccountTestInvoicingCommon):
         self.assertNotIn(config.id, self._visible_menus(self.lp_user))
         self.assertIn(followups.id, self._visible_menus(self.lp_admin))
         self.assertNotIn(followups.id, self._visible_menus(self.billing))
+        # one Follow-up section of four entries under Invoicing > Customers, the console first
+        self.assertEqual(followups.child_id.sorted("sequence").mapped("name"),
+                         ["Console", "Reminders sent", "Promises and plans", "Dashboard"])
+        self.assertFalse(self.env["ir.ui.menu"].search([
+            ("parent_id", "=", self.env.ref("account.menu_finance_receivables").id),
+            ("id", "in", self.env["ir.model.data"].search([
+                ("module", "=", "account_late_payment"), ("model", "=", "ir.ui.menu")]).mapped("res_id")),
+            ("id", "!=", followups.id)]))
+        self.assertEqual(config.name, "Follow-up")
+        self.assertIn("Tones", config.child_id.mapped("name"))
         # the settings page is Odoo's: reachable by the system administrators
         settings = self.env.ref("account_late_payment.menu_late_payment_settings")
         self.assertIn(config.id, self._visible_menus(self.lp_sysadmin))
         self.assertIn(settings.id, self._visible_menus(self.lp_sysadmin))
+        # it opens Invoicing's settings at the Late payments block
+        self.assertEqual(settings.action.url, "/odoo/settings#late_payment_go_live")
 
     def test_followups_action_lists_customers_who_owe(self):
         invoice = self._create_invoice_one_line(price_unit=250.0, partner_id=self.partner_a, post=True)
         self.assertEqual(invoice.amount_residual, 250.0)
         self.env.cr.flush()  # the follow-up state is refreshed before the transaction commits
-        menu = self.env.ref("account_late_payment.menu_late_payment_followups")
-        self.assertEqual(menu.action, self.env.ref("account_late_payment.action_late_payment_dossiers"))
-        action = self.env["ir.actions.act_window"]._for_xml_id("account_late_payment.action_late_payment_dossiers")
+        menu = self.env.ref("account_late_payment.menu_late_payment_console")
+        self.assertEqual(menu.parent_id, self.env.ref("account_late_payment.menu_late_payment_followups"))
+        self.assertEqual(menu.action, self.env.ref("account_late_payment.action_late_payment_console"))
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_late_payment.action_late_payment_console")
         self.assertEqual(action["res_model"], "late.payment.dossier")
         owing = self.env["late.payment.dossier"].with_user(self.lp_user).search(safe_eval(action["domain"] or "[]"))
         self.assertIn(self.partner_a, owing.partner_id)

@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
 
-// An accountant opens Invoicing > Customers > Follow-ups from the menus and sees the list.
+// An accountant opens Invoicing > Customers > Follow-up > Console from the menus and sees the list.
 registry.category("web_tour.tours").add("late_payment_followups_tour", {
     url: "/odoo",
     steps: () => [
@@ -20,8 +20,13 @@ registry.category("web_tour.tours").add("late_payment_followups_tour", {
             run: "click",
         },
         {
-            content: "Open Follow-ups",
-            trigger: '.dropdown-item[data-menu-xmlid="account_late_payment.menu_late_payment_followups"]',
+            content: "Open the console of the Follow-up section",
+            trigger: '.dropdown-item[data-menu-xmlid="account_late_payment.menu_late_payment_console"]',
+            run: "click",
+        },
+        {
+            content: "Show every customer followed up, not only those to do",
+            trigger: ".o_searchview_facet:contains(To do) .o_facet_remove",
             run: "click",
         },
         {
