@@ -6,10 +6,12 @@ from . import late_payment_api
 from . import late_payment_batch
 from . import late_payment_dossier
 from . import late_payment_dossier_balance
+from . import late_payment_dossier_documents
 from . import late_payment_dispute
 from . import late_payment_level
 from . import late_payment_penalty_line
 from . import late_payment_plan
+from . import late_payment_plan_agreement
 from . import late_payment_plan_line
 from . import late_payment_policy
 from . import late_payment_promise
@@ -23,6 +25,9 @@ from . import late_payment_risk_factor
 from . import late_payment_tone
 from . import mail_notification
 from . import res_company
+from . import res_company_documents
 from . import res_company_go_live
+from . import res_company_signatory
 from . import res_config_settings
+from . import res_config_settings_signatory
 from . import res_partner
