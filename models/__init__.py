@@ -7,6 +7,7 @@ from . import late_payment_batch
 from . import late_payment_dossier
 from . import late_payment_dossier_balance
 from . import late_payment_dossier_documents
+from . import late_payment_dossier_lang
 from . import late_payment_dispute
 from . import late_payment_level
 from . import late_payment_penalty_line
@@ -19,9 +20,11 @@ from . import late_payment_rate
 from . import late_payment_reminder
 from . import late_payment_reminder_letters
 from . import late_payment_reminder_pdf
+from . import late_payment_reminder_lang
 from . import late_payment_reminder_line
 from . import late_payment_risk_class
 from . import late_payment_risk_factor
+from . import late_payment_settlement_lang
 from . import late_payment_tone
 from . import mail_notification
 from . import res_company
@@ -31,3 +34,4 @@ from . import res_company_signatory
 from . import res_config_settings
 from . import res_config_settings_signatory
 from . import res_partner
+from . import res_partner_lang

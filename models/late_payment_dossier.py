@@ -8,7 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from odoo.addons.account_late_payment.engine import followup, kpi, risk, settlement
 
@@ -976,7 +976,7 @@ class LatePaymentDossier(models.Model):
         bodies = {
             dossier_id: Markup("%s") % self.env._(
                 "Risk class: %(old)s \u2192 %(new)s (score %(score)s).",
-                old=old.name, new=new.name or self.env._("none"), score=f"{score:.1f}")
+                old=old.name, new=new.name or self.env._("none"), score=formatLang(self.env, score, digits=1))
             for dossier_id, (old, new, score) in changed.items() if old
         }
         if bodies:
@@ -1126,7 +1126,7 @@ class LatePaymentDossier(models.Model):
         if not day or day <= today:
             raise UserError(self.env._("Postpone the follow-up to a day after today."))
         self.write({"postponed_until": day})
-        body = self.env._("Follow-up postponed to %(date)s.", date=fields.Date.to_string(day))
+        body = self.env._("Follow-up postponed to %(date)s.", date=format_date(self.env, day))
         for dossier in self:
             dossier.message_post(body=Markup("<p>%s</p>%s") % (
                 body, Markup("<p>%s</p>") % reason if reason else ""), subtype_xmlid="mail.mt_note")

@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from ..engine import identifiers, siren_lookup
 from .access import check_group, check_records
+from .lang import format_day, format_number
 from .late_payment_dossier import COLLECTION_STATES, RELATIONSHIPS, STATUSES
 
 _logger = logging.getLogger(__name__)
@@ -424,10 +425,12 @@ class ResPartner(models.Model):
         risk_class = partner.late_payment_risk_class_id
         message = self.env._(
             "Customer risk: %(customer)s is in the risk class %(risk_class)s (score %(score)s out of 100).",
-            customer=partner.name, risk_class=risk_class.name, score=f"{partner.late_payment_risk_score:.1f}")
+            customer=partner.name, risk_class=risk_class.name,
+            score=format_number(self.env, partner.late_payment_risk_score, 1))
         advice = []
         if risk_class.deposit_percent:
-            advice.append(self.env._("a deposit of %(percent)s %%", percent=f"{risk_class.deposit_percent:g}"))
+            advice.append(self.env._("a deposit of %(percent)s %%",
+                                     percent=format_number(self.env, risk_class.deposit_percent)))
         if risk_class.payment_term_id:
             advice.append(self.env._("the payment term %(term)s", term=risk_class.payment_term_id.name))
         if advice:
@@ -748,7 +751,7 @@ class ResPartner(models.Model):
                           siren=legal.siren, state={"active": self.env._("active"), "ceased": self.env._("ceased")}.get(
                               legal.state, self.env._("status unknown")))
         if legal.ceased_on:
-            text += " " + self.env._("Ceased on %(date)s.", date=legal.ceased_on.isoformat())
+            text += " " + self.env._("Ceased on %(date)s.", date=format_day(self.env, legal.ceased_on))
         if legal.head_office_siret:
             text += " " + (self.env._("Head office %(siret)s open.", siret=legal.head_office_siret)
                            if legal.head_office_open is not False
@@ -760,10 +763,10 @@ class ResPartner(models.Model):
             return self.env._("BODACC: no notice of collective proceedings.")
         lines = [self.env._("BODACC: %(count)s notices of collective proceedings:", count=len(proceedings.judgments))]
         lines.extend(
-            f"- {(judgment.judged_on or judgment.published_on or '')!s} {judgment.nature}"
+            f"- {format_day(self.env, judgment.judged_on or judgment.published_on)} {judgment.nature}"
             + (f" ({judgment.tribunal})" if judgment.tribunal else "")
             for judgment in reversed(proceedings.judgments))
-        lines.extend(f"! {note}" for note in proceedings.notes)
+        lines.extend(f"! {note}" for note in self._late_payment_bodacc_reviews(proceedings))
         return "\n".join(lines)
 
     @api.model
