@@ -2,6 +2,7 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment_term
+from . import ir_module_module
 from . import late_payment_api
 from . import late_payment_batch
 from . import late_payment_dossier

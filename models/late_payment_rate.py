@@ -86,11 +86,11 @@ class LatePaymentRate(models.Model):
                     record.date_from != interest.half_year_start(record.date_from)):
                 raise ValidationError(self.env._(
                     "A French legal rate is set for a half-year: it starts on 1 January or 1 July, not on %(date)s.",
-                    date=record.date_from))
+                    date=format_day(self.env, record.date_from)))
             if not -10 <= record.rate <= 100:
                 raise ValidationError(self.env._(
                     "%(rate)s %% is not a plausible annual rate: enter it in percent (e.g. 2.15).",
-                    rate=record.rate))
+                    rate=format_number(self.env, record.rate)))
 
     # -- reading the table (plain values for engine/) --------------------------------------
     @api.model

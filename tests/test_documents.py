@@ -17,7 +17,7 @@ def _text(html):
 @tagged("post_install", "-at_install")
 class TestDocuments(LatePaymentCommon):
     """The letters, the payment plan agreement and the statement of account of a French company
-    in EUR (docs/design.md, "Printing is sending"): who signs, how to pay (IBAN, reference, SEPA QR
+    in EUR (docs/design.md, "Documents"): who signs, how to pay (IBAN, reference, SEPA QR
     code), the payment links printed short, the amounts that add up, the disputed invoices marked."""
 
     chart_template = "generic_coa"

@@ -10,14 +10,13 @@ from .common import LatePaymentCommon, day
 class TestLanguage(LatePaymentCommon):
     """What the scheduled actions write (they run as OdooBot, in English) is in the language of
     the company's people: a French company gets French notes and activities, with French numbers
-    and dates (models/lang.py); a person acting writes in their own language."""
+    and dates (docs/design.md, "Languages"); a person acting writes in their own language."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.env["ir.module.module"]._load_module_terms(["account_late_payment"], ["fr_FR"], overwrite=True)
-        cls.env["late.payment.policy"].sudo()._late_payment_translate_default_copies()
         cls.company.partner_id.lang = "fr_FR"
         # the customer reads English: its reminders are English, the notes about it are French
         cls._reachable_customer(phone="+1 555 0100")
@@ -40,7 +39,8 @@ class TestLanguage(LatePaymentCommon):
         self.assertEqual((reminder.level_id, reminder.result), (self.firm, "sent"))
         note = next(note for note in self._notes(self.customer) if "Relance" in note)
         self.assertRegex(note, rf"^Relance #{reminder.id}\b.* envoyée par Action planifiée : ")
-        self.assertIn("ton Ferme, par E-mail, Lettre.", note)
+        # the company's levels, copied from the shipped policy, got its French names with the translations
+        self.assertIn(": Relance ferme, ton Ferme, par E-mail, Lettre.", note)
         # French date and amount: 02/06/2025, 1 234,56
         self.assertRegex(note, rf"{invoice.name}, échéance le 02/06/2025 : \S*\s?1\s234,56")
         self.assertRegex(note, r"Total : \S*\s?1\s234,56\S*\. Résultat : Envoyée\.")
