@@ -35,6 +35,7 @@
         "views/account_payment_term_views.xml",
         "views/late_payment_risk_class_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_signatory_views.xml",
         "views/late_payment_tone_views.xml",
         "views/late_payment_level_views.xml",
         "views/late_payment_policy_views.xml",

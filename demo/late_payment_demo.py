@@ -12,6 +12,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.fields import Command
 
+from ..models.lang import in_company_lang
+
 # habit: (days paid relative to the due date (low, high), or None for "see _plan_payments";
 #         invoice amounts before tax (low, high))
 HABITS = {
@@ -50,6 +52,13 @@ DISCOUNT_INVOICE_AGE = 4
 class LatePaymentDemo(models.AbstractModel):
     _name = "late.payment.demo"
     _description = "Late payments: demo data generator"
+
+    @api.model
+    def _generate_in_company_lang(self, method):
+        """Run the demo generator `method` as the demo company's people would: its notes, reasons
+        and plans written in the company's language (the demo data loads as the superuser, in
+        English: see models/lang.py)."""
+        return getattr(in_company_lang(self, self.env.company), method)()
 
     @api.model
     def _generate(self):

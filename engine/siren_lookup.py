@@ -227,6 +227,17 @@ def classify_judgment(nature, family=None, complement=None):
 # BODACC: the status of a company from its notices
 
 
+# why a person should read the notices again: (code, value) in ProceedingsStatus.reviews
+REVIEW_ANNULATION = "annulation"  # value: the annulation's record id
+REVIEW_REVERSAL = "reversal"  # value: the date of the decision reversed
+REVIEW_UNRECOGNISED = "unrecognised"  # value: the judgment's nature
+REVIEW_TEXTS = {
+    REVIEW_ANNULATION: "An annulation ({value}) names no notice found here.",
+    REVIEW_REVERSAL: "An appeal reversed a decision on {value}: check which one.",
+    REVIEW_UNRECOGNISED: "Unrecognised judgment after the opening: {value}.",
+}
+
+
 @dataclass(frozen=True)
 class Judgment:
     record_id: str
@@ -250,6 +261,7 @@ class ProceedingsStatus:
     tribunal: str | None = None
     needs_review: bool = False
     notes: tuple = ()  # English sentences: why a review is asked
+    reviews: tuple = ()  # the same as (REVIEW_* code, value) pairs, for a sentence in the reader's language
     judgments: tuple = ()  # the notices kept, oldest first (cancelled ones are not there)
 
     @property
@@ -330,7 +342,7 @@ def _apply_corrections(records, notes):
             if target is not None:
                 del kept[target]
             elif notice_type == "annulation":
-                notes.append(f"An annulation ({_record_id(record)}) names no notice found here.")
+                notes.append((REVIEW_ANNULATION, _record_id(record)))
             if notice_type == "annulation":
                 continue
         kept[_record_id(record)] = record
@@ -368,7 +380,7 @@ def parse_bodacc(payload, value=None):
     for judgment in judgments:
         if judgment.kind in ("retraction", "reversal"):
             if judgment.kind == "reversal":
-                notes.append(f"An appeal reversed a decision on {judgment.judged_on}: check which one.")
+                notes.append((REVIEW_REVERSAL, judgment.judged_on))
             if effective:
                 effective.pop()
         elif judgment.kind in STATE_CHANGES:
@@ -377,8 +389,14 @@ def parse_bodacc(payload, value=None):
     if status["state"] == "open":
         unknown = [item for item in judgments if item.kind == "other" and item.judged_on
                    and status["procedure_since"] and item.judged_on >= status["procedure_since"]]
-        notes.extend(f"Unrecognised judgment after the opening: {item.nature}." for item in unknown)
-    return ProceedingsStatus(**status, needs_review=bool(notes), notes=tuple(notes), judgments=tuple(judgments))
+        notes.extend((REVIEW_UNRECOGNISED, item.nature) for item in unknown)
+    return ProceedingsStatus(**status, needs_review=bool(notes), notes=tuple(review_text(*note) for note in notes),
+                             reviews=tuple(notes), judgments=tuple(judgments))
+
+
+def review_text(code, value):
+    """The English sentence of a review asked (`code` one of REVIEW_*, `value` its subject)."""
+    return REVIEW_TEXTS[code].format(value=value)
 
 
 def _fold(effective):

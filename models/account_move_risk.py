@@ -150,7 +150,7 @@ class AccountMove(models.Model):
                     refusals[move].append(self.env._(
                         "%(customer)s is in the risk class %(risk_class)s (score %(score)s), whose invoices are "
                         "refused.", customer=partner.name, risk_class=risk_class.name,
-                        score=f"{partner.late_payment_risk_score:.1f}"))
+                        score=formatLang(self.env, partner.late_payment_risk_score, digits=1)))
                 if check_limit and partner.credit_limit:
                     amount = move.amount_total_signed + pending[partner.id]
                     warning = self.with_company(company)._build_credit_warning_message(

@@ -32,6 +32,7 @@ from odoo import api, fields, models
 
 from ..engine.batching import next_size
 from .access import ADMIN_GROUP
+from .lang import in_company_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -187,7 +188,9 @@ class LatePaymentBatch(models.AbstractModel):
             lambda user: user.active and not user.share and company in user.company_ids)
         if not admins or not anchor:
             return
-        summary = self.env._("Late payments: records skipped by the scheduled actions")
+        # in the language of the company's people (the scheduled actions run as OdooBot)
+        env = in_company_lang(self, company).env
+        summary = env._("Late payments: records skipped by the scheduled actions")
         lines = Markup("").join(
             Markup("<li>%s: %s (%s)</li>") % (job, describe(key, record_id) if describe else record_id, reason)
             for record_id, reason in failures)
@@ -197,7 +200,7 @@ class LatePaymentBatch(models.AbstractModel):
             lambda act: act.summary == summary and act.date_deadline == today)
         for activity in todays:
             activity.note = (activity.note or Markup("")) + Markup("<ul>%s</ul>") % lines
-        intro = escape(self.env._(
+        intro = escape(env._(
             "Some records could not be processed today; each is tried again on the next run. Check them:"))
         for user in admins - todays.user_id:
             anchor.sudo().activity_schedule(

@@ -112,7 +112,7 @@ class LatePaymentDossier(models.Model):
         if not day or day <= today:
             raise UserError(self.env._("Postpone the follow-up to a day after today."))
         self.write({"postponed_until": day})
-        body = self.env._("Follow-up postponed to %(date)s.", date=fields.Date.to_string(day))
+        body = self.env._("Follow-up postponed to %(date)s.", date=format_date(self.env, day))
         for dossier in self:
             dossier.message_post(body=Markup("<p>%s</p>%s") % (
                 body, Markup("<p>%s</p>") % reason if reason else ""), subtype_xmlid="mail.mt_note")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from ..engine import kpi, risk
 from .late_payment_measure import customer_types, late_types
@@ -237,7 +237,7 @@ class LatePaymentDossier(models.Model):
         bodies = {
             dossier_id: Markup("%s") % self.env._(
                 "Risk class: %(old)s \u2192 %(new)s (score %(score)s).",
-                old=old.name, new=new.name or self.env._("none"), score=f"{score:.1f}")
+                old=old.name, new=new.name or self.env._("none"), score=formatLang(self.env, score, digits=1))
             for dossier_id, (old, new, score) in changed.items() if old
         }
         if bodies:

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .lang import format_day
+
 
 class LatePaymentPenaltyLine(models.Model):
     """The ledger of invoiced penalties: one row per invoiced period of late interest of a
@@ -83,6 +85,6 @@ class LatePaymentPenaltyLine(models.Model):
             name = f"{row.source_move_id.name or ''}: {labels.get(row.kind, '')}"
             if row.kind == "interest" and row.date_from and row.date_to:
                 name = self.env._("%(name)s, %(date_from)s to %(date_to)s", name=name,
-                                  date_from=fields.Date.to_string(row.date_from),
-                                  date_to=fields.Date.to_string(row.date_to))
+                                  date_from=format_day(self.env, row.date_from),
+                                  date_to=format_day(self.env, row.date_to))
             row.display_name = name

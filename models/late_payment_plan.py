@@ -8,6 +8,7 @@ from odoo.fields import Command
 
 from ..engine import settlement
 from .access import USER_GROUP, check_group, check_records
+from .lang import format_day
 from .late_payment_promise import check_company, check_customer_invoices, lock_customer, parse_amount
 
 # the most instalments a plan may have (ten years of monthly instalments)
@@ -272,7 +273,7 @@ class LatePaymentPlan(models.Model):
                 body = self.env._(
                     "Payment plan %(plan)s broken: the instalment of %(date)s is unpaid %(days)s days after its "
                     "date; the follow-up resumes on its invoices.", plan=plan.name,
-                    date=fields.Date.to_string(missed.date), days=(today - missed.date).days)
+                    date=format_day(self.env, missed.date), days=(today - missed.date).days)
             plan.message_post(body=body)
             plan.partner_id.sudo()._message_log(body=body)
         touched = self.browse([plan.id for plan in changed])

@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from ..engine import settlement
 from .access import USER_GROUP, check_group, check_records
+from .lang import format_day
 
 PROMISE_STATES = [
     ("open", "Open"),
@@ -137,7 +138,7 @@ class LatePaymentPromise(models.Model):
             promise.display_name = self.env._(
                 "%(customer)s: %(amount)s by %(date)s", customer=promise.partner_id.name or "",
                 amount=promise.currency_id.format(promise.amount) if promise.currency_id else promise.amount,
-                date=fields.Date.to_string(promise.date) if promise.date else "")
+                date=format_day(self.env, promise.date))
 
     # -- creation: the one way in (console, customer form, API) --------------------------------
     @api.model
@@ -170,7 +171,7 @@ class LatePaymentPromise(models.Model):
             "move_ids": [fields.Command.set(moves.ids)], "amount_base": base, "note": note or False,
         })
         body = env._("Promise to pay %(amount)s by %(date)s recorded (%(invoices)s).",
-                     amount=company.currency_id.format(amount), date=fields.Date.to_string(promised),
+                     amount=company.currency_id.format(amount), date=format_day(env, promised),
                      invoices=", ".join(moves.mapped("name")))
         promise._log(body)
         env["late.payment.dossier"]._refresh(partners=partner, company=company, ensure=True)
@@ -227,7 +228,7 @@ class LatePaymentPromise(models.Model):
             promise._log(self.env._(
                 "Promise to pay broken: %(received)s received of %(amount)s promised by %(date)s; the follow-up "
                 "resumes.", received=promise.currency_id.format(promise.amount_received),
-                amount=promise.currency_id.format(promise.amount), date=fields.Date.to_string(promise.date)))
+                amount=promise.currency_id.format(promise.amount), date=format_day(self.env, promise.date)))
         touched = self.browse([p.id for p in changed])
         for company, group in touched.grouped("company_id").items():
             dossiers = dossier_model._refresh(partners=group.partner_id, company=company, ensure=True)

@@ -9,6 +9,7 @@ from odoo.fields import Domain
 
 from ..engine import ecb, interest
 from .access import ADMIN_GROUP, check_group, check_records
+from .lang import format_day, format_number
 
 _logger = logging.getLogger(__name__)
 
@@ -98,8 +99,8 @@ class LatePaymentRate(models.Model):
             if record.kind == "other" and record.country_id:
                 kind = f"{kind} ({record.country_id.name})"
             record.display_name = self.env._(
-                "%(kind)s: %(rate)s %% from %(date)s", kind=kind, rate=f"{record.rate:g}",
-                date=(record.date_from and fields.Date.to_string(record.date_from)) or "")
+                "%(kind)s: %(rate)s %% from %(date)s", kind=kind, rate=format_number(self.env, record.rate),
+                date=format_day(self.env, record.date_from))
 
     @api.constrains("kind", "country_id", "date_from", "rate")
     def _check_rate(self):
@@ -112,11 +113,11 @@ class LatePaymentRate(models.Model):
                     record.date_from != interest.half_year_start(record.date_from)):
                 raise ValidationError(self.env._(
                     "A French legal rate is set for a half-year: it starts on 1 January or 1 July, not on %(date)s.",
-                    date=record.date_from))
+                    date=format_day(self.env, record.date_from)))
             if not -10 <= record.rate <= 100:
                 raise ValidationError(self.env._(
                     "%(rate)s %% is not a plausible annual rate: enter it in percent (e.g. 2.15).",
-                    rate=record.rate))
+                    rate=format_number(self.env, record.rate)))
 
     # -- reading the table (plain values for engine/) --------------------------------------
     @api.model
@@ -248,15 +249,20 @@ class LatePaymentRate(models.Model):
             lambda user: user.active and not user.share)
         activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False) or \
             self.env.ref("mail.mail_activity_data_todo")
-        already = anchor.activity_ids.filtered(
-            lambda act: act.activity_type_id == activity_type and act.summary == self._failure_summary())
-        note = self.env._(
-            "The ECB data service could not be read (%(error)s). The rate of %(date)s (%(rate)s %%) stays in "
-            "force. Check the ECB's decisions and enter a new rate by hand if one was decided.",
-            error=self._describe_error(error), date=anchor.date_from, rate=f"{anchor.rate:g}")
-        for user in admins - already.user_id:
+        for user in admins:
+            # in the administrator's language
+            rates = self.with_context(lang=user.lang or self.env.lang)
+            summary = rates._failure_summary()
+            if anchor.activity_ids.filtered(lambda act, user=user, summary=summary: act.user_id == user and (
+                    act.activity_type_id == activity_type and act.summary == summary)):
+                continue
+            note = rates.env._(
+                "The ECB data service could not be read (%(error)s). The rate of %(date)s (%(rate)s %%) stays in "
+                "force. Check the ECB's decisions and enter a new rate by hand if one was decided.",
+                error=rates._describe_error(error), date=format_day(rates.env, anchor.date_from),
+                rate=format_number(rates.env, anchor.rate))
             anchor.activity_schedule(
-                activity_type_id=activity_type.id, summary=self._failure_summary(), note=note, user_id=user.id,
+                activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id,
                 date_deadline=fields.Date.context_today(self))
 
     @api.model
@@ -300,17 +306,20 @@ class LatePaymentRate(models.Model):
             lambda user: user.active and not user.share)
         activity_type = self.env.ref("mail.mail_activity_data_warning", raise_if_not_found=False) or \
             self.env.ref("mail.mail_activity_data_todo")
-        for day in missing:
-            summary = self.env._("Legal interest rates of %(date)s missing", date=day.isoformat())
-            already = anchor.activity_ids.filtered(lambda act, summary=summary: act.summary == summary)
-            note = self.env._(
+        for day, user in ((day, user) for day in missing for user in admins):
+            # in the administrator's language
+            env = self.with_context(lang=user.lang or self.env.lang).env
+            summary = env._("Legal interest rates of %(date)s missing", date=format_day(env, day))
+            if anchor.activity_ids.filtered(
+                    lambda act, user=user, summary=summary: act.user_id == user and act.summary == summary):
+                continue
+            note = env._(
                 "The French legal interest rates (a) and (b) of the half-year starting %(date)s are not in the rate "
                 "table. They are set by an arrêté published in the Journal officiel in the last days of June and "
                 "December: enter both here as soon as it is published. Until then, contractual rates cannot be "
                 "checked against their floor and consumers' interest cannot be computed: those penalties are not "
-                "invoiced.", date=day.isoformat())
-            for user in admins - already.user_id:
-                anchor.activity_schedule(
-                    activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id,
-                    date_deadline=day)
+                "invoiced.", date=format_day(env, day))
+            anchor.activity_schedule(
+                activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id,
+                date_deadline=day)
         return missing

@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 
 from ..engine import risk
 from .access import check_records
+from .lang import format_number
 
 
 class LatePaymentRiskClass(models.Model):
@@ -75,7 +76,7 @@ class LatePaymentRiskClass(models.Model):
                 raise ValidationError(self.env._(
                     "The risk classes of %(company)s must start at score 0: the lowest class now starts at "
                     "%(score)s, so a customer scoring less would have no class.",
-                    company=company.name, score=f"{min(classes.mapped('min_score')):g}"))
+                    company=company.name, score=format_number(self.env, min(classes.mapped('min_score')))))
 
     def action_open_dossiers(self):
         self.ensure_one()

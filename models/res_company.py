@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from ..engine import business_days, interest, mentions, risk
+from .lang import format_number
 
 # The placeholders each legal mention of the invoice may use (see _late_payment_mention_wordings).
 MENTION_PLACEHOLDERS = {
@@ -215,9 +216,9 @@ class ResCompany(models.Model):
                     "A contractual late-payment rate of %(rate)s %% is below the legal floor for %(company)s: "
                     "French law (Code de commerce, L441-10) sets it at three times the legal interest rate, "
                     "%(floor)s %% this half-year (3 x %(legal)s %%).",
-                    rate=f"{company.late_payment_contractual_rate:g}", company=company.name,
-                    floor=f"{interest.contractual_floor(legal_b):f}".rstrip("0").rstrip("."),
-                    legal=f"{legal_b:f}".rstrip("0").rstrip(".")))
+                    rate=format_number(self.env, company.late_payment_contractual_rate), company=company.name,
+                    floor=format_number(self.env, interest.contractual_floor(legal_b)),
+                    legal=format_number(self.env, legal_b)))
 
     @api.constrains(*MENTION_FIELDS.values())
     def _check_late_payment_mentions(self):

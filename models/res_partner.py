@@ -6,6 +6,7 @@ from odoo.fields import Domain
 
 from ..engine import siren_lookup
 from .access import ADMIN_GROUP, USER_GROUP, check_group, check_records
+from .lang import format_number
 from .late_payment_dossier import COLLECTION_STATES, RELATIONSHIPS, STATUSES
 from .late_payment_measure import late_types
 
@@ -391,10 +392,12 @@ class ResPartner(models.Model):
         risk_class = partner.late_payment_risk_class_id
         message = self.env._(
             "Customer risk: %(customer)s is in the risk class %(risk_class)s (score %(score)s out of 100).",
-            customer=partner.name, risk_class=risk_class.name, score=f"{partner.late_payment_risk_score:.1f}")
+            customer=partner.name, risk_class=risk_class.name,
+            score=format_number(self.env, partner.late_payment_risk_score, 1))
         advice = []
         if risk_class.deposit_percent:
-            advice.append(self.env._("a deposit of %(percent)s %%", percent=f"{risk_class.deposit_percent:g}"))
+            advice.append(self.env._("a deposit of %(percent)s %%",
+                                     percent=format_number(self.env, risk_class.deposit_percent)))
         if risk_class.payment_term_id:
             advice.append(self.env._("the payment term %(term)s", term=risk_class.payment_term_id.name))
         if advice:

@@ -14,6 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import identifiers, siren_lookup
+from .lang import format_day
 
 _logger = logging.getLogger(__name__)
 
@@ -294,7 +295,7 @@ class ResPartner(models.Model):
                           siren=legal.siren, state={"active": self.env._("active"), "ceased": self.env._("ceased")}.get(
                               legal.state, self.env._("status unknown")))
         if legal.ceased_on:
-            text += " " + self.env._("Ceased on %(date)s.", date=legal.ceased_on.isoformat())
+            text += " " + self.env._("Ceased on %(date)s.", date=format_day(self.env, legal.ceased_on))
         if legal.head_office_siret:
             text += " " + (self.env._("Head office %(siret)s open.", siret=legal.head_office_siret)
                            if legal.head_office_open is not False
@@ -306,10 +307,10 @@ class ResPartner(models.Model):
             return self.env._("BODACC: no notice of collective proceedings.")
         lines = [self.env._("BODACC: %(count)s notices of collective proceedings:", count=len(proceedings.judgments))]
         lines.extend(
-            f"- {(judgment.judged_on or judgment.published_on or '')!s} {judgment.nature}"
+            f"- {format_day(self.env, judgment.judged_on or judgment.published_on)} {judgment.nature}"
             + (f" ({judgment.tribunal})" if judgment.tribunal else "")
             for judgment in reversed(proceedings.judgments))
-        lines.extend(f"! {note}" for note in proceedings.notes)
+        lines.extend(f"! {note}" for note in self._late_payment_bodacc_reviews(proceedings))
         return "\n".join(lines)
 
     @api.model

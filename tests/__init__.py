@@ -45,3 +45,5 @@ from . import test_invoice_banners
 from . import test_console_history
 from . import test_config_screens
 from . import test_tours_demo
+from . import test_documents
+from . import test_language

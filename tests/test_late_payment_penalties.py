@@ -190,7 +190,7 @@ class TestLatePaymentPenalties(PenaltyCommon):
             with self.assertRaises(ValidationError) as error:
                 settings.save().execute()
         self.assertIn("trois fois le taux de l'intérêt légal", str(error.exception))
-        self.assertIn("7.86", str(error.exception))
+        self.assertIn("soit 7,86 % ce semestre (3 x 2,62 %)", str(error.exception))  # French numbers
         # a contractual rate below the floor of a later half-year is raised to it
         self.company.write({"late_payment_contractual_rate": 9.0})
         invoice = self._invoice(1000.0, "2023-12-31")

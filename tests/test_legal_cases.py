@@ -140,11 +140,11 @@ class TestLegalCases(PenaltyCommon):
         Rate = self.env["late.payment.rate"]
         self.assertEqual(Rate._check_legal_rates(date(2026, 6, 25)), [date(2026, 7, 1)])
         anchor = Rate.search([("kind", "=", "fr_legal_b")], order="date_from desc", limit=1)
-        activities = anchor.activity_ids.filtered(lambda a: "2026-07-01" in a.summary)
+        activities = anchor.activity_ids.filtered(lambda a: "07/01/2026" in a.summary)  # the reader's date format
         self.assertIn(self.env.user, activities.user_id)
         self.assertEqual(set(activities.mapped("date_deadline")), {date(2026, 7, 1)})
         Rate._check_legal_rates(date(2026, 6, 26))  # not twice
-        self.assertEqual(len(anchor.activity_ids.filtered(lambda a: "2026-07-01" in a.summary)), len(activities))
+        self.assertEqual(len(anchor.activity_ids.filtered(lambda a: "07/01/2026" in a.summary)), len(activities))
         self.assertEqual(Rate._check_legal_rates(date(2026, 6, 15)), [])  # too early to worry
         Rate.create([{"kind": kind, "date_from": "2026-07-01", "rate": rate, "source": "test"}
                      for kind, rate in (("fr_legal_a", 6.5), ("fr_legal_b", 2.5))])

@@ -278,6 +278,7 @@ def test_appeal_reversal_asks_for_review():
     ), SIREN)
     assert (status.state, status.needs_review) == ("none", True)
     assert "appeal" in status.notes[0]
+    assert status.reviews == ((siren_lookup.REVIEW_REVERSAL, date(2024, 9, 20)),)
 
 
 def test_catch_all_nature_read_from_its_complement():

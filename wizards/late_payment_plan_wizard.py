@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 
 from ..engine import settlement
+from ..models.lang import format_day
 from ..models.late_payment_plan import FREQUENCIES
 from ..models.late_payment_promise import SETTLED_INVOICES_DOMAIN
 
@@ -64,7 +65,7 @@ class LatePaymentPlanWizard(models.TransientModel):
                 continue
             rows = Markup("").join(
                 Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % (
-                    inst.sequence, fields.Date.to_string(inst.date), wizard.currency_id.format(float(inst.amount)))
+                    inst.sequence, format_day(self.env, inst.date), wizard.currency_id.format(float(inst.amount)))
                 for inst in schedule)
             wizard.preview = Markup("<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
                                     "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>") % (
