@@ -1,0 +1,23 @@
+import base64
+
+from odoo import models
+from odoo.tools.image import image_data_uri
+
+
+def page_qr_code(env, url):
+    """A data URI of the QR code of `url` (the customer's page), for the printed documents."""
+    if not url:
+        return False
+    png = env["ir.actions.report"].sudo().barcode("QR", url, width=240, height=240, quiet=False)
+    return image_data_uri(base64.b64encode(png))
+
+
+class LatePaymentReminder(models.Model):
+    """The printed letter carries the customer's page: its link and its QR code."""
+
+    _inherit = "late.payment.reminder"
+
+    def _late_payment_letter_data(self):
+        data = super()._late_payment_letter_data()
+        data["page_qr"] = page_qr_code(self.env, data.get("page_url"))
+        return data
