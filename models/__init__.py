@@ -8,6 +8,7 @@ from . import late_payment_batch
 from . import late_payment_dossier
 from . import late_payment_dossier_balance
 from . import late_payment_dossier_customer_page
+from . import late_payment_dossier_replies
 from . import late_payment_dispute
 from . import late_payment_dispute_origin
 from . import late_payment_level
@@ -28,6 +29,7 @@ from . import late_payment_risk_class
 from . import late_payment_risk_factor
 from . import late_payment_tone
 from . import mail_notification
+from . import mail_thread
 from . import payment_transaction
 from . import res_company
 from . import res_company_go_live

@@ -41,3 +41,4 @@ from . import test_go_live
 from . import test_cron_batches
 from . import test_invoice_pdfs
 from . import test_customer_page
+from . import test_reminder_tracking
