@@ -93,7 +93,10 @@ class LatePaymentCustomerPage(PaymentPortal):
             company.id, partner.id, amount, currency_id=currency.id)
         methods = request.env["payment.method"].sudo()._get_compatible_payment_methods(
             providers.ids, partner.id, currency_id=currency.id)
-        tokens = request.env["payment.token"].sudo()._get_available_tokens(providers.ids, partner.id)
+        # the customer's saved payment details: to its own logged-in users only, never to whoever
+        # holds the link
+        tokens = request.env["payment.token"].sudo()._get_available_tokens(providers.ids, partner.id) \
+            if self._late_payment_is_customer(partner) else request.env["payment.token"].sudo().browse()
         return {
             "pay_mode": mode,
             "pay_moves": moves,
@@ -121,6 +124,8 @@ class LatePaymentCustomerPage(PaymentPortal):
         if mode not in PAY_MODES:
             raise ValidationError(request.env._("Choose what to pay."))
         self._validate_transaction_kwargs(kwargs)
+        if kwargs.get("flow") == "token" and not self._late_payment_is_customer(link.partner_id):
+            raise ValidationError(request.env._("Choose one of the payment methods of the page."))
         try:
             moves, amount, currency = dossier._late_payment_page_payment(
                 mode, selection.split("-") if mode == "selection" else [])
@@ -169,6 +174,12 @@ class LatePaymentCustomerPage(PaymentPortal):
         except UserError as failure:
             return self._late_payment_render(link, token, dossier, error=failure.args[0])
         return request.redirect(self._late_payment_back(link, token, done="dispute"))
+
+    @staticmethod
+    def _late_payment_is_customer(partner):
+        """Whether the logged-in user is one of `partner`'s own contacts."""
+        user = request.env.user
+        return not user._is_public() and user.partner_id.commercial_partner_id == partner.commercial_partner_id
 
     @staticmethod
     def _late_payment_back(link, token, **query):

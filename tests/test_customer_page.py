@@ -133,6 +133,20 @@ class TestCustomerPage(CustomerPageCommon):
         tx = self.env["payment.transaction"].sudo().search([("reference", "=", result["reference"])])
         self.assertEqual((tx.amount, tx.invoice_ids), (250.0, self.inv_recent))
 
+    def test_a_visitor_cannot_use_the_customer_s_saved_card(self):
+        provider = self._demo_provider()
+        token = self.env["payment.token"].sudo().create({
+            "provider_id": provider.id, "payment_method_id": provider.payment_method_ids[:1].id,
+            "partner_id": self.customer.id, "provider_ref": "saved", "payment_details": "4242"})
+        response = self._page(f"{self.url}?pay=overdue")
+        self.assertNotIn("4242", response.text)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(f"{ROUTE}/{self.link.id}/transaction/overdue/0", {
+                "access_token": self.token, "provider_id": provider.id, "payment_method_id": None,
+                "token_id": token.id, "amount": 1150.0, "flow": "token", "tokenization_requested": False,
+                "landing_route": "/", "is_validation": False})
+        self.assertFalse(self.env["payment.transaction"].sudo().search([("token_id", "=", token.id)]))
+
     def test_promise_from_the_page(self):
         date = self.today + timedelta(days=12)
         response = self._post("promise", {"date": date.isoformat(), "amount": "600"})
