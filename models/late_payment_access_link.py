@@ -3,20 +3,35 @@
 One link per customer (commercial partner) and company is in force at a time. Its token is
 32 random bytes (`secrets.token_urlsafe`), never searched for: the page's URL carries the link's
 id and its token, the token is compared in constant time (`consteq`), so it can be neither
-guessed nor found by timing. A link expires LINK_VALIDITY_DAYS after the last reminder, letter
-or statement that carried it; a revoked or expired link opens nothing, and the next document
-carries a new one (a new token).
+guessed nor found by timing. A link is valid LINK_VALIDITY_DAYS from the day it is made or
+extended, and is extended when a document carries it with less than EXTEND_MARGIN_DAYS left; a
+revoked or expired link opens nothing, and the next document carries a new one (a new token).
+Making or extending a link never fails what sends the document: when another transaction made
+or extended the same link meanwhile, the document goes with the link as this one sees it (or,
+made elsewhere, without one).
 """
 
+import logging
 import secrets
 from datetime import timedelta
+
+import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.tools import consteq
 
 from .access import check_group, check_records
 
+_logger = logging.getLogger(__name__)
+
 LINK_VALIDITY_DAYS = 90
+# a link is extended (to LINK_VALIDITY_DAYS from today) once it has less than this left: every
+# document carries a link valid for at least LINK_VALIDITY_DAYS - EXTEND_MARGIN_DAYS days, and
+# a customer's link row is written once in a while, not by every reminder
+EXTEND_MARGIN_DAYS = 30
+# another transaction (the daily run, the console) made or extended the same link meanwhile
+CONFLICTS = (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure,
+             psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)
 USER_GROUP = "account_late_payment.group_late_payment_user"
 ROUTE = "/late-payment/page"
 
@@ -54,26 +69,88 @@ class LatePaymentAccessLink(models.Model):
     # -- the addon's own code (sudo) -------------------------------------------------------------
     @api.model
     def _late_payment_link(self, partner, company):
-        """The link in force of `partner` (its commercial partner) in `company`, valid for
-        LINK_VALIDITY_DAYS more days from today: the one in force, extended, else a new one."""
+        """The link in force of `partner` (its commercial partner) in `company`, valid for at
+        least LINK_VALIDITY_DAYS - EXTEND_MARGIN_DAYS more days: the one in force (extended when
+        needed), else a new one; empty when another transaction is making it right now."""
         links = self.sudo().with_context(active_test=True)
         partner = partner.commercial_partner_id
         today = fields.Date.context_today(self)
         until = today + timedelta(days=LINK_VALIDITY_DAYS)
         link = links.search([("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1)
-        if link and link.date_expiry >= today:
-            link.date_expiry = max(link.date_expiry, until)
+        if link and link.date_expiry >= today + timedelta(days=LINK_VALIDITY_DAYS - EXTEND_MARGIN_DAYS):
             return link
-        if link:  # expired: a new token
-            link.active = False
-            link.flush_recordset(["active"])
-        return links.create({
-            "partner_id": partner.id, "company_id": company.id, "date_expiry": until,
-            "token": secrets.token_urlsafe(32),
-        })
+        try:
+            with self.env.cr.savepoint():
+                if link and link.date_expiry >= today:
+                    link.date_expiry = until
+                    link.flush_recordset(["date_expiry"])
+                    return link
+                if link:  # expired: a new token
+                    link.active = False
+                    link.flush_recordset(["active"])
+                link = links.create({
+                    "partner_id": partner.id, "company_id": company.id, "date_expiry": until,
+                    "token": secrets.token_urlsafe(32),
+                })
+                link.flush_recordset()
+                return link
+        except CONFLICTS:
+            _logger.info("Late payments: the page link of customer %s in company %s is being made by another "
+                         "transaction", partner.id, company.id)
+            link = links.search([("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1)
+            return link if link and link.date_expiry >= today else links.browse()
+
+    @api.model
+    def _late_payment_prefetch(self, pairs):
+        """Make or extend at once the links of the (commercial partner id, company id) `pairs`
+        (the customers of a batch of reminders): one search, at most two writes and one insert;
+        their URLs are kept for this transaction (`_late_payment_link_url`). On a conflict with
+        another transaction, nothing is kept: each customer's link is then made on its own."""
+        pairs = set(pairs)
+        if not pairs:
+            return
+        links = self.sudo().with_context(active_test=True)
+        today = fields.Date.context_today(self)
+        until = today + timedelta(days=LINK_VALIDITY_DAYS)
+        fresh = today + timedelta(days=LINK_VALIDITY_DAYS - EXTEND_MARGIN_DAYS)
+        found = links.search([("partner_id", "in", list({partner for partner, _company in pairs})),
+                              ("company_id", "in", list({company for _partner, company in pairs}))])
+        by_pair = {(link.partner_id.id, link.company_id.id): link for link in found
+                   if (link.partner_id.id, link.company_id.id) in pairs}
+        extend = links.union(*(link for link in by_pair.values() if today <= link.date_expiry < fresh))
+        expired = links.union(*(link for link in by_pair.values() if link.date_expiry < today))
+        missing = [pair for pair in pairs if pair not in by_pair or by_pair[pair] in expired]
+        try:
+            with self.env.cr.savepoint():
+                if extend:
+                    extend.write({"date_expiry": until})
+                if expired:
+                    expired.write({"active": False})
+                    expired.flush_recordset(["active"])
+                created = links.create([{
+                    "partner_id": partner, "company_id": company, "date_expiry": until,
+                    "token": secrets.token_urlsafe(32),
+                } for partner, company in missing]) if missing else links
+                (extend | created).flush_recordset()
+        except CONFLICTS:
+            _logger.info("Late payments: page links made by another transaction meanwhile: made one by one")
+            return
+        urls = self.env.cr.cache.setdefault("late_payment_link_urls", {})
+        for link in (links.union(*by_pair.values()) - expired) | created:
+            urls[link.partner_id.id, link.company_id.id] = link._late_payment_url()
+
+    @api.model
+    def _late_payment_link_url(self, partner, company):
+        """The URL of the link in force of `partner` (commercial) in `company`: kept by
+        `_late_payment_prefetch` in this transaction, else made or extended now (False: none)."""
+        partner = partner.commercial_partner_id
+        url = self.env.cr.cache.get("late_payment_link_urls", {}).get((partner.id, company.id))
+        return url or self._late_payment_link(partner, company)._late_payment_url()
 
     def _late_payment_url(self):
-        """The page's full URL (with the token) of this link."""
+        """The page's full URL (with the token) of this link (False: no link)."""
+        if not self:
+            return False
         self.ensure_one()
         link = self.sudo()
         return f"{link.company_id.get_base_url()}{ROUTE}/{link.id}/{link.token}"
@@ -111,6 +188,7 @@ class LatePaymentAccessLink(models.Model):
         """Revoke these links: they open nothing any more; the next document carries a new one."""
         check_group(self.env, USER_GROUP, self.env._("Only the late payment users may revoke a customer's link."))
         check_records(self, "write")
+        self.env.cr.cache.pop("late_payment_link_urls", None)
         # sudo: the revocation fields are written here only (access checked above)
         self.sudo().filtered("active").write({
             "active": False, "revoked": True, "revoked_by_id": self.env.user.id, "revoked_on": fields.Datetime.now()})

@@ -44,8 +44,7 @@ class LatePaymentDossier(models.Model):
     def _late_payment_page_url(self):
         """The URL of the customer's page, with a link in force (created or extended)."""
         self.ensure_one()
-        return self.env["late.payment.access.link"]._late_payment_link(
-            self.partner_id, self.company_id)._late_payment_url()
+        return self.env["late.payment.access.link"]._late_payment_link_url(self.partner_id, self.company_id)
 
     def action_late_payment_revoke_link(self):
         """Revoke the customer's page link of these dossiers: the documents already sent open

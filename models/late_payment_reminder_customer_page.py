@@ -17,6 +17,13 @@ class LatePaymentReminder(models.Model):
 
     _inherit = "late.payment.reminder"
 
+    def _late_payment_render(self, plans):
+        # the page links of the batch's customers at once (the emails and letters print them)
+        if not self.env.cr.readonly:
+            self.env["late.payment.access.link"]._late_payment_prefetch(
+                (plan["partner"].commercial_partner_id.id, plan["company"].id) for plan in plans)
+        return super()._late_payment_render(plans)
+
     def _late_payment_letter_data(self):
         data = super()._late_payment_letter_data()
         data["page_qr"] = page_qr_code(self.env, data.get("page_url"))
