@@ -11,7 +11,7 @@
     # static/description/icon.png. Not an application (`application` left at False): it has no
     # menu of its own, it adds to Invoicing (Customers, Reporting, Configuration).
     "images": ["static/description/banner.png"],
-    "depends": ["account", "mail", "portal", "sms", "snailmail_account", "account_qr_code_sepa"],
+    "depends": ["account", "account_payment", "mail", "portal", "sms", "snailmail_account", "account_qr_code_sepa"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/account_late_payment_security.xml",
@@ -56,6 +56,8 @@
         "views/late_payment_prediction_views.xml",
         "views/late_payment_dossier_actions.xml",
         "views/late_payment_plan_portal_templates.xml",
+        "views/late_payment_customer_page_templates.xml",
+        "views/late_payment_customer_page_views.xml",
         "wizards/late_payment_promise_wizard_views.xml",
         "wizards/late_payment_dispute_wizard_views.xml",
         "wizards/late_payment_plan_wizard_views.xml",

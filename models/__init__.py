@@ -8,6 +8,7 @@ from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment_term
 from . import ir_module_module
+from . import late_payment_access_link
 from . import late_payment_api
 from . import late_payment_batch
 from . import late_payment_dossier
@@ -21,6 +22,7 @@ from . import late_payment_dossier_prediction
 from . import late_payment_dossier_priority
 from . import late_payment_dossier_documents
 from . import late_payment_dispute
+from . import late_payment_dispute_origin
 from . import late_payment_level
 from . import late_payment_measure
 from . import late_payment_penalty_line
@@ -29,6 +31,7 @@ from . import late_payment_plan_agreement
 from . import late_payment_plan_line
 from . import late_payment_policy
 from . import late_payment_promise
+from . import late_payment_promise_origin
 from . import late_payment_rate
 from . import late_payment_reminder
 from . import late_payment_reminder_channels
@@ -41,6 +44,8 @@ from . import late_payment_risk_class
 from . import late_payment_risk_factor
 from . import late_payment_tone
 from . import mail_notification
+from . import mail_thread
+from . import payment_transaction
 from . import res_company
 from . import res_company_documents
 from . import res_company_go_live
@@ -55,3 +60,7 @@ from . import late_payment_reminder_lang
 from . import late_payment_settlement_lang
 from . import res_partner_lang
 from . import late_payment_run_lang
+from . import late_payment_dossier_customer_page
+from . import late_payment_dossier_replies
+from . import late_payment_reminder_customer_page
+from . import late_payment_reminder_tracking

@@ -47,3 +47,5 @@ from . import test_config_screens
 from . import test_tours_demo
 from . import test_documents
 from . import test_language
+from . import test_customer_page
+from . import test_reminder_tracking

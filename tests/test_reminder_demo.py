@@ -109,3 +109,27 @@ class TestReminderDemo(TransactionCase):
                              + 80 * (batches - 1), batches)
         lines = sent.line_ids
         self.assertEqual(len(lines), len({(line.move_line_id, line.date) for line in lines}))
+
+
+@tagged("post_install", "-at_install", "late_payment_demo")
+class TestCustomerPageDemo(TransactionCase):
+    """The demo's reminder emails carry the customer's page link, and the demo company pays
+    there with Odoo's demo provider."""
+
+    def test_demo_reminders_carry_the_page(self):
+        company = self.env.ref("account_late_payment.demo_partner_transports_petit").invoice_ids.company_id[:1]
+        emailed = self.env["late.payment.reminder"].search([
+            ("company_id", "=", company.id), ("channel_email", "=", True), ("mail_message_id", "!=", False)])
+        self.assertTrue(emailed)
+        links = self.env["late.payment.access.link"].search([("company_id", "=", company.id)])
+        for reminder in emailed:
+            self.assertIn("/late-payment/page/", reminder.mail_message_id.body, reminder.display_name)
+        # each customer's latest email carries its link in force
+        for _partner, reminders in emailed.grouped("partner_id").items():
+            latest = reminders.sorted(lambda reminder: (reminder.date, reminder.id))[-1]
+            with self.subTest(customer=latest.partner_id.name):
+                link = links.filtered(lambda link, r=latest: link.partner_id == r.partner_id)
+                self.assertEqual(len(link), 1)
+                self.assertIn(f"/late-payment/page/{link.id}/", latest.mail_message_id.body)
+        provider = self.env["payment.provider"].search([("code", "=", "demo"), ("company_id", "=", company.id)])
+        self.assertEqual(provider.state, "test")

@@ -156,6 +156,7 @@ class TestAccessMatrix(SecurityCommon):
                 {"dossier_ids": [Command.set(self.dossier.ids)]}),
             "late.payment.go.live.wizard": env["late.payment.go.live.wizard"].with_company(self.company).create(
                 {"company_id": self.company.id}),
+            "late.payment.access.link": env["late.payment.access.link"]._link(self.customer, self.company),
             "res.company": self.company,
             "res.config.settings": env["res.config.settings"].with_company(self.company).create({}),
         }

@@ -27,3 +27,9 @@ if "odoobot_state" in admin._fields:
     admin.odoobot_state = "disabled"  # no OdooBot onboarding taking the admin to Discuss
 env.cr.commit()
 print("demo company ready:", company.name, company.country_id.code, company.currency_id.name, company.chart_template)
+# Odoo's demo payment provider (payment_demo) in the demo company, in test mode: the customers
+# pay on their page (the link of their reminders) with it
+provider = env["payment.provider"].search([("code", "=", "demo"), ("company_id", "=", company.id)], limit=1)
+if provider:
+    provider.write({"state": "test", "is_published": True})
+    env.cr.commit()

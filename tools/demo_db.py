@@ -19,6 +19,9 @@ REPO = odoo_env.REPO
 MODULE = odoo_env.MODULE
 DEMO_DIR = REPO / ".demo"
 DEMO_DB = "late_payment_demo"
+# Odoo's demo payment provider (a module, not a dependency of the addon): installed in the demo
+# and test databases, the customer page's payments go through it
+PAYMENT_DEMO = "payment_demo"
 COMPANY_SCRIPT = Path(__file__).resolve().parent / "demo_company.py"
 
 
@@ -73,7 +76,8 @@ def build(odoo_bin, cfg, dbname, log, test_tags=None):
         print(f"   demo database {dbname}: 2/3 French company, French chart of accounts (l10n_fr_account)", flush=True)
         # French accounting brings e-invoicing (Peppol), which needs phonenumbers
         odoo_env.ensure_packages(odoo_bin, {"phonenumbers": "phonenumbers"})
-        rc = odoo(odoo_bin, cfg, ["-d", dbname, "-i", "l10n_fr_account", "--stop-after-init"], log)
+        # and Odoo's demo payment provider: the customer page is paid with it in the demo
+        rc = odoo(odoo_bin, cfg, ["-d", dbname, "-i", f"l10n_fr_account,{PAYMENT_DEMO}", "--stop-after-init"], log)
     if rc == 0:
         rc = odoo(odoo_bin, cfg, ["shell", "-d", dbname, "--no-http"], log, stdin=COMPANY_SCRIPT.read_text())
     if rc == 0:

@@ -38,10 +38,11 @@ def main():
     tags = os.environ.get("TESTS") or f"/{MODULE},-late_payment_demo"
     installed = cluster.database_exists(DB) and cluster.psql(
         f"SELECT state FROM ir_module_module WHERE name = '{MODULE}'", DB) == "installed"
-    mode = "-u" if installed else "-i"
     if not installed:
         cluster.drop_database(DB)
-    demo_db.odoo(odoo_bin, cfg, ["-d", DB, mode, MODULE, "--without-demo", "--test-tags", tags,
+    # with Odoo's demo payment provider, which the customer page's tests pay with
+    modules = ["-u", MODULE, "-i", demo_db.PAYMENT_DEMO] if installed else ["-i", f"{MODULE},{demo_db.PAYMENT_DEMO}"]
+    demo_db.odoo(odoo_bin, cfg, ["-d", DB, *modules, "--without-demo", "--test-tags", tags,
                                  "--stop-after-init"], log)
     text = log.read_text(errors="replace")
     # the problems and the tracebacks, without Odoo's INFO chatter

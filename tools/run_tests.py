@@ -172,7 +172,8 @@ def odoo_suite(odoo_bin, tally):
         # 1. without demo data: install and run the whole suite but the demo tests
         log = LOGS / "odoo-test.log"
         log.write_text("")  # this run's output only: demo_db.odoo appends
-        demo_db.odoo(odoo_bin, cfg, ["-d", "lp_test", "-i", MODULE, "--without-demo",
+        # with Odoo's demo payment provider, which the customer page's tests pay with
+        demo_db.odoo(odoo_bin, cfg, ["-d", "lp_test", "-i", f"{MODULE},{demo_db.PAYMENT_DEMO}", "--without-demo",
                                       "--test-tags", f"/{MODULE},-{DEMO_TAG}", "--stop-after-init"], log)
         count_suite(log, tally, "Odoo suite, database without demo data")
         import i18n_check

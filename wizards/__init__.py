@@ -12,3 +12,4 @@ from . import late_payment_promise_wizard
 from . import late_payment_send_wizard
 from . import late_payment_reminder_cancel
 from . import late_payment_go_live_wizard
+from . import late_payment_dashboard_customer_page
