@@ -243,7 +243,10 @@ def capture_declared(out_dir):
                     browsers[size].call("Network.enable")
                     browsers[size].call("Network.setCookie", name="session_id", value=session.sid,
                                         domain="127.0.0.1", path="/")
-                path = screen["path"].format(id=res_id)
+                values = {"id": res_id}
+                if screen.get("fields"):  # fields of the record the path needs (e.g. a signed link's token)
+                    values.update(session.call(screen["record"]["model"], "read", [res_id], screen["fields"])[0])
+                path = screen["path"].format(**values)
                 browsers[size].shoot(f"{BASE}/{path.lstrip('/')}", out, script=screen.get("script"),
                                      clip=screen.get("clip"))
             optimise(out)

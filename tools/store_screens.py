@@ -14,6 +14,7 @@ Each entry:
 - script (optional): JavaScript run once the view is loaded (e.g. open a tab);
 - clip (optional): JavaScript giving the element (or a list of elements) to capture instead of
   the whole window (the union of their boxes); the window must be tall enough to show them;
+- fields (optional): fields of the record read for `path` (e.g. "{token}" of a signed link);
 - size (optional): the window, (width, height), default DEFAULT_SIZE;
 - requires / fallback (optional): an XML id that must exist for this entry; when it does not
   (a feature not merged yet), the entry `fallback` (a dict overriding keys) is used instead.
@@ -102,6 +103,31 @@ SCREENS = [
         "name": "screenshot_dashboard",
         "path": "odoo/late-payment-dashboard",
         "size": (1280, 1500),
+    },
+    {
+        # the dashboard's 13-week cash-in forecast and the backtest of the predicted dates
+        "name": "screenshot_forecast",
+        "path": "odoo/late-payment-dashboard",
+        "clip": "[document.querySelector('.o_field_widget[name=forecast_total]').closest('.o_group'),"
+                " document.querySelector('.o_field_widget[name=backtest_html]')]",
+        "size": (1280, 3000),
+    },
+    {
+        # the customer's page, reached from the reminders by a signed link: desktop and phone
+        "name": "screenshot_customer_page",
+        "record": {"model": "late.payment.access.link", "order": "id",
+                   "domain": [["partner_id", "=", "xmlid:account_late_payment.demo_partner_agence_lambert"]]},
+        "fields": ["token"],
+        "path": "late-payment/page/{id}/{token}",
+        "size": (1440, 900),
+    },
+    {
+        "name": "screenshot_customer_page_phone",
+        "record": {"model": "late.payment.access.link", "order": "id",
+                   "domain": [["partner_id", "=", "xmlid:account_late_payment.demo_partner_agence_lambert"]]},
+        "fields": ["token"],
+        "path": "late-payment/page/{id}/{token}",
+        "size": (390, 844),
     },
     {
         "name": "screenshot_reminders",
