@@ -18,7 +18,7 @@ from datetime import timedelta
 import psycopg2.errors
 
 from odoo import api, fields, models
-from odoo.tools import consteq
+from odoo.tools import consteq, mute_logger
 
 from .access import check_group, check_records
 
@@ -80,7 +80,8 @@ class LatePaymentAccessLink(models.Model):
         if link and link.date_expiry >= today + timedelta(days=LINK_VALIDITY_DAYS - EXTEND_MARGIN_DAYS):
             return link
         try:
-            with self.env.cr.savepoint():
+            # a conflict with another transaction is expected here: not an error to log
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 if link and link.date_expiry >= today:
                     link.date_expiry = until
                     link.flush_recordset(["date_expiry"])
@@ -121,7 +122,8 @@ class LatePaymentAccessLink(models.Model):
         expired = links.union(*(link for link in by_pair.values() if link.date_expiry < today))
         missing = [pair for pair in pairs if pair not in by_pair or by_pair[pair] in expired]
         try:
-            with self.env.cr.savepoint():
+            # a conflict with another transaction is expected here: not an error to log
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 if extend:
                     extend.write({"date_expiry": until})
                 if expired:

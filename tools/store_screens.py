@@ -33,7 +33,7 @@ SCREENS = [
         "name": "screenshot_console",
         "path": "odoo/late-payment-console",
         "script": "document.querySelector('.o_searchview_facet .o_facet_remove')?.click()",
-        "size": (1280, 760),
+        "size": (1440, 760),
     },
     {
         # a customer in the console: its next reminder previewed (email and letter)
@@ -108,8 +108,8 @@ SCREENS = [
         # the dashboard's 13-week cash-in forecast and the backtest of the predicted dates
         "name": "screenshot_forecast",
         "path": "odoo/late-payment-dashboard",
-        "clip": "[document.querySelector('.o_field_widget[name=forecast_total]').closest('.o_group'),"
-                " document.querySelector('.o_field_widget[name=backtest_html]')]",
+        "clip": "['forecast_total', 'forecast_html', 'backtest_html'].map("
+                "name => document.querySelector(`.o_field_widget[name=${name}]`)).filter(Boolean)",
         "size": (1280, 3000),
     },
     {
