@@ -49,6 +49,7 @@ from . import payment_transaction
 from . import res_company
 from . import res_company_documents
 from . import res_company_go_live
+from . import res_company_backtest
 from . import res_company_signatory
 from . import res_config_settings
 from . import res_config_settings_signatory

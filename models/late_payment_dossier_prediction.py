@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -6,6 +7,15 @@ from odoo.tools import SQL, format_date
 from odoo.addons.account_late_payment.engine import kpi, prediction, risk
 
 from .account_move_prediction import PREDICTION_SOURCES
+
+_logger = logging.getLogger(__name__)
+
+# the customer's profile and expected dates, stored on its dossier: (column, SQL type)
+DOSSIER_COLUMNS = [
+    ("prediction_delay", "float8"), ("prediction_low_delay", "float8"), ("prediction_high_delay", "float8"),
+    ("prediction_average", "float8"), ("prediction_count", "int4"), ("prediction_weight", "float8"),
+    ("prediction_source", "varchar"), ("expected_date", "date"), ("expected_low", "date"), ("expected_high", "date"),
+]
 
 
 class LatePaymentDossier(models.Model):
@@ -66,17 +76,51 @@ class LatePaymentDossier(models.Model):
 
     # -- nightly refresh ---------------------------------------------------------------------
     @api.model
-    def _compute_risk(self, company, partners=None):
-        dossiers = super()._compute_risk(company, partners=partners)
-        if dossiers:
-            self.sudo()._predict(company, dossiers.partner_id.ids)
-        return dossiers
+    def _risk_dossier_columns(self, company, dossiers, results, today):
+        """The predictions of the customers just scored (their new risk classes), the profiles
+        and expected dates stored on the dossiers with the scores."""
+        columns = super()._risk_dossier_columns(company, dossiers, results, today)
+        risk_classes = {partner_id: risk.risk_class(result.score) for partner_id, result in results.items()
+                        if not result.no_history}
+        _predictions, values = self.sudo()._predict(
+            company, dossiers.partner_id.ids, today=today, risk_classes=risk_classes, store_dossiers=False)
+        return columns + [(name, cast, {dossier_id: row[index] for dossier_id, row in values.items()})
+                          for index, (name, cast) in enumerate(DOSSIER_COLUMNS)]
+
+    @api.model
+    def _cron_risk(self, batch_size=500):
+        result = super()._cron_risk(batch_size=batch_size)
+        self._backtest_nightly()
+        return result
+
+    @api.model
+    def _backtest_nightly(self):
+        """Once a day, for each company whose customers are all scored today: measure the
+        predictions on its past year and store the result for the dashboard (res.company). A
+        failure is logged and left for tomorrow; the scores stay."""
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].sudo().search(
+            ["|", ("late_payment_backtest_date", "=", False), ("late_payment_backtest_date", "<", today)])
+        for company in companies:
+            if self._risk_candidates(company, today, company._late_payment_risk_weights(), exclude_scored_on=today):
+                continue  # the next turn of the scheduled action scores the rest first
+            try:
+                with self.env.cr.savepoint():
+                    self.env["res.company"]._late_payment_store_backtest(company, today)
+            except Exception:  # the scores of the night must not be lost for a measure
+                _logger.exception("Late payments: the backtest of the predictions failed for %s", company.name)
 
     @api.model
     def _prediction_pools(self, company, settings=prediction.DEFAULT_SETTINGS):
         """({risk class code: Profile}, company Profile): the stored profiles of the company's
         customers with a history of their own, pooled by class and over the company, in one
-        grouped query."""
+        grouped query (once per company in a call of the nightly action)."""
+        if settings is not prediction.DEFAULT_SETTINGS:
+            return self._prediction_pools_query(company, settings)
+        return self._nightly_read("pools", company.id, lambda: self._prediction_pools_query(company, settings))
+
+    @api.model
+    def _prediction_pools_query(self, company, settings):
         self.flush_model(["prediction_delay", "prediction_low_delay", "prediction_high_delay", "prediction_average",
                           "prediction_weight", "prediction_count", "risk_class_id", "company_id"])
         rows = self.env.execute_query(SQL("""
@@ -100,12 +144,16 @@ class LatePaymentDossier(models.Model):
         return pools, company_pool
 
     @api.model
-    def _predict(self, company, partner_ids, today=None, settings=prediction.DEFAULT_SETTINGS):
+    def _predict(self, company, partner_ids, today=None, settings=prediction.DEFAULT_SETTINGS, risk_classes=None,
+                 store_dossiers=True):
         """Predict the open invoices of `partner_ids` in `company` and store the predictions on
         the invoices and the customers' profiles on their dossiers, in a bounded number of
-        queries whatever the number of customers."""
+        queries whatever the number of customers. `risk_classes` ({partner id: class code}):
+        the customers' classes (default: their stored scores'). Returns ({line id: engine
+        Prediction}, {dossier id: values of DOSSIER_COLUMNS}); with `store_dossiers` False the
+        dossiers' values are returned only, for the caller to store."""
         if not partner_ids:
-            return {}
+            return {}, {}
         today = today or fields.Date.context_today(self)
         start = kpi.months_before(today, 12)
         history = [(partner_id, float(amount), due, paid)
@@ -114,8 +162,9 @@ class LatePaymentDossier(models.Model):
         open_lines = self._prediction_open_lines(company, partner_ids)
         dossiers = self.search_fetch([("company_id", "=", company.id), ("partner_id", "in", partner_ids)],
                                      ["partner_id", "risk_score", "risk_date", "risk_no_history"])
-        risk_classes = {dossier.partner_id.id: risk.risk_class(dossier.risk_score)
-                        for dossier in dossiers if dossier.risk_date and not dossier.risk_no_history}
+        if risk_classes is None:
+            risk_classes = {dossier.partner_id.id: risk.risk_class(dossier.risk_score)
+                            for dossier in dossiers if dossier.risk_date and not dossier.risk_no_history}
         pools, company_pool = self._prediction_pools(company, settings)
         promise_dates, plan_dates, plan_grace = self._prediction_settlements(
             company, partner_ids, open_lines)
@@ -123,33 +172,16 @@ class LatePaymentDossier(models.Model):
             [(row["partner_id"], row["id"], row["residual"], row["due"]) for row in open_lines], history, today,
             risk_classes=risk_classes, class_pools=pools, company_pool=company_pool, promise_dates=promise_dates,
             plan_dates_by_key=plan_dates, plan_grace=plan_grace, settings=settings)
-        self._prediction_write(company, partner_ids, dossiers, open_lines, predictions, profiles,
-                                            today, settings)
-        return predictions
+        values = self._prediction_write(company, partner_ids, dossiers, open_lines, predictions, profiles, today,
+                                        settings, store_dossiers=store_dossiers)
+        return predictions, values
 
     @api.model
     def _prediction_open_lines(self, company, partner_ids):
-        """Dicts (id, move_id, partner_id, residual, due) of the customers' open invoice lines
-        still to pay (disputed and blocked invoices apart: no date can be expected), one query."""
-        self._history_flush()
-        return self.env.execute_query_dict(SQL("""
-            SELECT aml.id, aml.move_id, p.commercial_partner_id AS partner_id, aml.amount_residual::float8 AS residual,
-                   COALESCE(aml.date_maturity, aml.date) AS due
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %(company)s
-               AND aml.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s))
-               AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual > 0
-               AND move.move_type IN ('out_invoice', 'out_receipt')
-               AND move.payment_state IN ('not_paid', 'partial', 'in_payment')
-               AND move.late_payment_disputed IS NOT TRUE
-             ORDER BY aml.id
-        """, company=company.id, partners=list(partner_ids)))
+        """Dicts (id, move_id, partner_id, residual, due...) of the customers' open invoice lines
+        still to pay (disputed and blocked invoices apart: no date can be expected)."""
+        return [row for row in self._open_lines(company, partner_ids)
+                if row["payment_state"] in ("not_paid", "partial", "in_payment") and not row["disputed"]]
 
     @api.model
     def _prediction_settlements(self, company, partner_ids, open_lines):
@@ -181,11 +213,13 @@ class LatePaymentDossier(models.Model):
         return promise_dates, plan_dates, plan_grace
 
     @api.model
-    def _prediction_write(self, company, partner_ids, dossiers, open_lines, predictions, profiles,
-                                       today, settings):
+    def _prediction_write(self, company, partner_ids, dossiers, open_lines, predictions, profiles, today, settings,
+                          store_dossiers=True):
         """The invoices' expected dates (the latest of their lines) and the dossiers' profiles and
         expected dates (of what is overdue, else of what is open), one UPDATE each, and the
-        dates of the customers' invoices no longer open cleared."""
+        dates of the customers' invoices no longer open cleared. Returns the dossiers' values
+        ({dossier id: values of DOSSIER_COLUMNS}); with `store_dossiers` False they are not
+        written."""
         by_move, by_partner, overdue_by_partner = {}, defaultdict(list), defaultdict(list)
         for row in open_lines:
             got = predictions.get(row["id"])
@@ -206,9 +240,11 @@ class LatePaymentDossier(models.Model):
             UPDATE account_move move
                SET late_payment_expected_date = NULL, late_payment_expected_low = NULL,
                    late_payment_expected_high = NULL, late_payment_expected_source = NULL
-             WHERE move.company_id = %s AND move.commercial_partner_id = ANY(%s)
-               AND move.late_payment_expected_date IS NOT NULL AND move.id != ALL(%s)
-        """, company.id, list(partner_ids), list(by_move)))
+             WHERE move.company_id = %(company)s
+               -- by the moves' partners (indexed), not their commercial partner (a scan of every move)
+               AND move.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s))
+               AND move.late_payment_expected_date IS NOT NULL AND move.id != ALL(%(kept)s)
+        """, company=company.id, partners=list(partner_ids), kept=list(by_move)))
         if by_move:
             self.env.execute_query(SQL("""
                 UPDATE account_move move
@@ -216,6 +252,9 @@ class LatePaymentDossier(models.Model):
                        late_payment_expected_high = v.high, late_payment_expected_source = v.source
                   FROM (VALUES %s) AS v(id, expected, low, high, source)
                  WHERE move.id = v.id
+                   AND (move.late_payment_expected_date, move.late_payment_expected_low,
+                        move.late_payment_expected_high, move.late_payment_expected_source)
+                       IS DISTINCT FROM (v.expected, v.low, v.high, v.source)
             """, SQL(", ").join(SQL("(%s, %s::date, %s::date, %s::date, %s)", move_id, *got)
                                 for move_id, got in by_move.items())))
         move_model.invalidate_model([*fnames, "late_payment_expected_text"])
@@ -228,31 +267,31 @@ class LatePaymentDossier(models.Model):
             shown = overdue_by_partner.get(partner_id) or by_partner.get(partner_id) or []
             if shown and not own:
                 source = shown[0].source
+            # (numeric columns: rounded, so that what did not change compares equal and is not rewritten)
             rows.append((
-                dossier.id, profile.delay if profile else 0.0, profile.low if profile else 0.0,
-                profile.high if profile else 0.0, profile.average if profile else 0.0,
+                dossier.id, round(profile.delay, 6) if profile else 0.0, round(profile.low, 6) if profile else 0.0,
+                round(profile.high, 6) if profile else 0.0, round(profile.average, 6) if profile else 0.0,
                 profile.count if profile else 0, profile.weight if profile else 0.0, source,
                 max((got.expected for got in shown), default=None), min((got.low for got in shown), default=None),
                 max((got.high for got in shown), default=None)))
-        if not rows:
-            return
-        fnames = ["prediction_delay", "prediction_low_delay", "prediction_high_delay", "prediction_average",
-                  "prediction_count", "prediction_weight", "prediction_source", "expected_date", "expected_low",
-                  "expected_high"]
+        values = {row[0]: row[1:] for row in rows}
+        if not rows or not store_dossiers:
+            return values
+        fnames = [name for name, _cast in DOSSIER_COLUMNS]
+        row_format = "(%s" + "".join(f", %s::{cast}" for _name, cast in DOSSIER_COLUMNS) + ")"
         self.flush_model(fnames)
         self.env.execute_query(SQL("""
             UPDATE late_payment_dossier dossier
-               SET prediction_delay = v.delay, prediction_low_delay = v.low_delay, prediction_high_delay = v.high_delay,
-                   prediction_average = v.average, prediction_count = v.count, prediction_weight = v.weight,
-                   prediction_source = v.source, expected_date = v.expected, expected_low = v.low,
-                   expected_high = v.high
-              FROM (VALUES %s) AS v(id, delay, low_delay, high_delay, average, count, weight, source, expected, low,
-                                    high)
-             WHERE dossier.id = v.id
-        """, SQL(", ").join(
-            SQL("(%s, %s::float8, %s::float8, %s::float8, %s::float8, %s::int4, %s::float8, %s, %s::date, %s::date, "
-                "%s::date)", *row) for row in rows)))
+               SET %(assign)s
+              FROM (VALUES %(values)s) AS v(id, %(names)s)
+             WHERE dossier.id = v.id AND (%(old)s) IS DISTINCT FROM (%(new)s)
+        """, assign=SQL(", ").join(SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name)) for name in fnames),
+            values=SQL(", ").join(SQL(row_format, *row) for row in rows),
+            names=SQL(", ").join(SQL.identifier(name) for name in fnames),
+            old=SQL(", ").join(SQL("dossier.%s", SQL.identifier(name)) for name in fnames),
+            new=SQL(", ").join(SQL("v.%s", SQL.identifier(name)) for name in fnames)))
         self.invalidate_model([*fnames, "prediction_summary"])
+        return values
 
     @api.model
     def _expected_invoices(self, partners, company):

@@ -52,45 +52,39 @@ class LatePaymentDossier(models.Model):
     # -- nightly refresh ---------------------------------------------------------------------
     @api.model
     def _compute_risk(self, company, partners=None):
-        dossiers = super()._compute_risk(company, partners=partners)
-        if dossiers:
-            self.sudo()._prioritize(company, dossiers.sudo())
+        # the score, the predictions (with the score) and the priorities of a batch read its
+        # history and open lines once (late_payment_dossier_history.py)
+        with self._batch_reads():
+            dossiers = super()._compute_risk(company, partners=partners)
+            if dossiers:
+                self.sudo()._prioritize(company, dossiers.sudo())
         return dossiers
 
     @api.model
     def _recovery_rates(self, company, today):
         """{level id: (share recovered within 15 days of its reminders, number of reminders), 12
-        months}: the dashboard's recovery per level (two queries, whatever the number of customers)."""
-        recoveries = self.env["late.payment.measure"].sudo()._recovery(company, today)
+        months}: the dashboard's recovery per level (two queries, whatever the number of customers; once
+        in a call of the nightly action)."""
+        recoveries = self._nightly_read("recovery", (company.id, today),
+                                        lambda: self.env["late.payment.measure"].sudo()._recovery(company, today))
         return {getattr(level, "id", level): (recovery.rate(RECOVERY_DAYS), recovery.reminders)
                 for level, recovery in recoveries.items() if recovery.amount_due > 0}
 
     @api.model
     def _prioritize(self, company, dossiers, today=None):
         """Compute and store the priority of `dossiers` (of `company`), in a bounded number of
-        queries: the overdue invoices counted in one grouped query, the broken promises in one,
-        the recovery per level in two."""
+        queries: the overdue invoices counted from the batch's open lines (read once with the
+        risk score's), the broken promises in one query, the recovery per level in two."""
         today = today or fields.Date.context_today(self)
         partner_ids = dossiers.partner_id.ids
         dossiers.fetch(["partner_id", "amount_overdue", "oldest_overdue_days", "status", "next_level_id",
                         "level_id", "risk_score", "risk_date", "risk_no_history"])
-        self._history_flush()
-        counts = dict(self.env.execute_query(SQL("""
-            SELECT p.commercial_partner_id, COUNT(DISTINCT aml.move_id)
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.company_id = %(company)s
-               AND aml.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s))
-               AND account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted' AND aml.reconciled IS NOT TRUE AND aml.amount_residual > 0
-               AND COALESCE(aml.date_maturity, aml.date) < %(today)s
-               AND move.move_type IN ('out_invoice', 'out_receipt')
-               AND move.payment_state != 'blocked' AND move.late_payment_disputed IS NOT TRUE
-               AND aml.no_followup IS NOT TRUE
-             GROUP BY 1
-        """, company=company.id, partners=partner_ids, today=today)))
+        overdue_moves = defaultdict(set)
+        for row in self._open_lines(company, partner_ids):
+            if (row["due"] < today and row["payment_state"] != "blocked" and not row["disputed"]
+                    and not row["no_followup"]):
+                overdue_moves[row["partner_id"]].add(row["move_id"])
+        counts = {partner_id: len(moves) for partner_id, moves in overdue_moves.items()}
         broken = {partner.id: (count, last) for partner, count, last in self.env["late.payment.promise"]._read_group(
             [("company_id", "=", company.id), ("partner_id", "in", partner_ids), ("state", "=", "broken"),
              ("closed_date", ">", kpi.months_before(today, 12))],
@@ -118,6 +112,8 @@ class LatePaymentDossier(models.Model):
                SET priority = v.priority, priority_overdue_count = v.count, priority_broken_date = v.broken
               FROM (VALUES %s) AS v(id, priority, count, broken)
              WHERE dossier.id = v.id
+               AND (dossier.priority, dossier.priority_overdue_count, dossier.priority_broken_date)
+                   IS DISTINCT FROM (v.priority, v.count, v.broken)
         """, SQL(", ").join(
             SQL("(%s, %s::float8, %s::int4, %s::date)", dossier_id, round(results[dossier_id].value, 2),
                 inp.overdue_count, inp.last_broken_promise)

@@ -112,13 +112,20 @@ class LatePaymentDossier(models.Model):
             partners = self.env["res.partner"].browse(partner_ids).with_company(company)
             partners.fetch(["credit_limit"])
             credit_limits = {partner.id: partner.credit_limit for partner in partners if partner.credit_limit > 0}
-        sales = self.env["account.move"]._read_group(
-            [("company_id", "=", company.id), ("state", "=", "posted"),
-             ("move_type", "in", customer_types(self.env)),
-             ("commercial_partner_id", "in", partner_ids), ("invoice_date", ">", start),
-             ("invoice_date", "<=", today)],
-            ["commercial_partner_id"], ["amount_total_signed:sum"])
-        monthly_sales = {partner.id: total / weights.window_months for partner, total in sales}
+        self.env["account.move"].flush_model(["amount_total_signed", "partner_id", "commercial_partner_id"])
+        sales = self.env.execute_query(SQL("""
+            SELECT move.commercial_partner_id, SUM(move.amount_total_signed)
+              FROM account_move move
+             WHERE move.company_id = %(company)s AND move.state = 'posted' AND move.move_type IN %(documents)s
+               -- the batch's moves by partner (its index: the ids first), not a scan of every move
+               AND move.partner_id = ANY(ARRAY(SELECT id FROM res_partner
+                                               WHERE commercial_partner_id = ANY(%(partners)s)))
+               AND move.commercial_partner_id = ANY(%(partners)s)
+               AND move.invoice_date > %(start)s AND move.invoice_date <= %(today)s
+             GROUP BY 1
+        """, company=company.id, documents=customer_types(self.env), partners=list(partner_ids), start=start,
+            today=today))
+        monthly_sales = {partner_id: float(total) / weights.window_months for partner_id, total in sales}
         levels = self._risk_levels(company, partner_ids, start, today, weights)
         incidents = self._risk_incidents(self.env["res.partner"].browse(partner_ids), company)
         inputs = risk.build_inputs(
@@ -134,7 +141,13 @@ class LatePaymentDossier(models.Model):
     def _risk_settled(self, company, partner_ids, start, today):
         """(partner id, amount, due date, paid date) of the receivable lines of the customers'
         invoices settled (fully matched) after `start`, in company currency; the paid date is
-        the date of the last payment, credit note or entry matched with the line."""
+        the date of the last payment, credit note or entry matched with the line (read once
+        per batch: _batch_reads)."""
+        return self._batch_read("settled", (company.id, tuple(sorted(set(partner_ids))), start, today),
+                                lambda: self._risk_settled_query(company, partner_ids, start, today))
+
+    @api.model
+    def _risk_settled_query(self, company, partner_ids, start, today):
         self.env["account.move.line"].flush_model([
             "account_id", "balance", "company_id", "parent_state", "partner_id", "reconciled", "date_maturity",
             "date", "move_id"])
@@ -201,15 +214,27 @@ class LatePaymentDossier(models.Model):
                 rows.append((dossier.id, partner_id, result.score, classes[partner_id].id or None, result.no_history))
         if not rows:
             return
+        # what other concerns store on the dossier with the score, in the same UPDATE: a row
+        # updated twice in a transaction pays the checks of its ten foreign keys the second time
+        extra = self._risk_dossier_columns(company, dossiers, results, today)
+        row_format = "(%s, %s::float8, %s::int4, %s::bool" + "".join(
+            f", %s::{cast}" for _name, cast, _values in extra) + ")"
+        self.flush_model([name for name, _cast, _values in extra])
         self.env.execute_query(SQL("""
             UPDATE late_payment_dossier dossier
                SET risk_score = v.score, risk_class_id = v.class_id, risk_no_history = v.no_history,
-                   risk_date = %s
-              FROM (VALUES %s) AS v(id, score, class_id, no_history)
+                   risk_date = %s%s
+              FROM (VALUES %s) AS v(id, score, class_id, no_history%s)
              WHERE dossier.id = v.id
-        """, today, SQL(", ").join(
-            SQL("(%s, %s::float8, %s::int4, %s::bool)", dossier_id, score, class_id, no_history)
-            for dossier_id, _partner_id, score, class_id, no_history in rows)))
+        """, today, SQL("").join(SQL(", %s = v.%s", SQL.identifier(name), SQL.identifier(name))
+                                 for name, _cast, _values in extra),
+            SQL(", ").join(
+                SQL(row_format, dossier_id, score, class_id, no_history,
+                    *(values.get(dossier_id) for _name, _cast, values in extra))
+                for dossier_id, _partner_id, score, class_id, no_history in rows),
+            SQL("").join(SQL(", %s", SQL.identifier(name)) for name, _cast, _values in extra)))
+        if extra:
+            self.invalidate_model()  # (the extra columns and what is computed from them)
         self._risk_write_factors(company, by_partner, results, levels)
         company_key = str(company.id)
         self.env["res.partner"].flush_model(
@@ -224,6 +249,9 @@ class LatePaymentDossier(models.Model):
                        || jsonb_build_object(%(key)s::text, v.no_history)
               FROM (VALUES %(values)s) AS v(id, score, class_id, no_history)
              WHERE partner.id = v.id
+               AND (partner.late_payment_risk_score -> %(key)s IS DISTINCT FROM to_jsonb(v.score)
+                    OR partner.late_payment_risk_class_id -> %(key)s IS DISTINCT FROM to_jsonb(v.class_id)
+                    OR partner.late_payment_risk_no_history -> %(key)s IS DISTINCT FROM to_jsonb(v.no_history))
         """, key=company_key, values=SQL(", ").join(
             SQL("(%s, %s::float8, %s::int4, %s::bool)", partner_id, score, class_id, no_history)
             for _dossier_id, partner_id, score, class_id, no_history in rows)))
@@ -247,8 +275,17 @@ class LatePaymentDossier(models.Model):
             self._refresh(partners=self.browse(repolicy).partner_id, company=company)
 
     @api.model
+    def _risk_dossier_columns(self, company, dossiers, results, today):
+        """[(column, SQL type, {dossier id: value})] stored on `dossiers` with their new scores
+        `results` ({partner id: engine RiskResult}), in the same UPDATE (a hook: none here)."""
+        return []
+
+    @api.model
     def _risk_write_factors(self, company, by_partner, results, levels):
-        """Replace the factors of the dossiers whose factors changed (two queries)."""
+        """Store the factors of the dossiers (three queries at most): the factors that changed
+        value are updated in place; the dossiers whose list of factors changed get theirs
+        replaced. (An update in place spares the foreign-key checks a new row costs: the factors
+        of most customers move a little every night, their list seldom.)"""
         rows = []
         for partner_id, result in results.items():
             dossier = by_partner.get(partner_id)
@@ -263,12 +300,13 @@ class LatePaymentDossier(models.Model):
         factor_model = self.env["late.payment.risk.factor"]
         factor_model.flush_model()
         dossier_ids = [dossier.id for dossier in by_partner.values()]
-        current = defaultdict(list)
-        for row in self.env.execute_query(SQL("""
-            SELECT dossier_id, sequence, code, value, has_value, unit, level_id, points, weight
+        current, current_ids = defaultdict(list), defaultdict(list)
+        for factor_id, *row in self.env.execute_query(SQL("""
+            SELECT id, dossier_id, sequence, code, value, has_value, unit, level_id, points, weight
               FROM late_payment_risk_factor WHERE dossier_id = ANY(%s) ORDER BY dossier_id, sequence, id
         """, dossier_ids)):
             current[row[0]].append(tuple(float(item) if isinstance(item, Decimal) else item for item in row))
+            current_ids[row[0]].append(factor_id)
         wanted = defaultdict(list)
         for row in rows:
             wanted[row[0]].append(row)
@@ -279,25 +317,41 @@ class LatePaymentDossier(models.Model):
                 else abs(a - b) < 1e-3
                 for a, b in zip(old, new, strict=True))
 
-        stale = [dossier_id for dossier_id in dossier_ids
-                 if len(current[dossier_id]) != len(wanted[dossier_id])
-                 or not all(same(old, new) for old, new in zip(current[dossier_id], wanted[dossier_id], strict=True))]
-        if not stale:
-            return
-        stale_set = set(stale)
+        replaced, updates = [], []
+        for dossier_id in dossier_ids:
+            old_rows, new_rows = current[dossier_id], wanted[dossier_id]
+            if old_rows == new_rows:  # (the stored values are the rounded ones written)
+                continue
+            if [row[1:3] for row in old_rows] != [row[1:3] for row in new_rows]:
+                replaced.append(dossier_id)
+                continue
+            updates += [(factor_id, *new[3:]) for factor_id, old, new
+                        in zip(current_ids[dossier_id], old_rows, new_rows, strict=True) if not same(old, new)]
         uid = self.env.uid
-        self.env.execute_query(SQL("""
-            WITH gone AS (DELETE FROM late_payment_risk_factor WHERE dossier_id = ANY(%s))
-            INSERT INTO late_payment_risk_factor
-                   (dossier_id, company_id, sequence, code, value, has_value, unit, level_id, points, weight,
-                    create_uid, write_uid, create_date, write_date)
-            SELECT v.dossier_id, %s, v.sequence, v.code, v.value, v.has_value, v.unit, v.level_id, v.points,
-                   v.weight, %s, %s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
-              FROM (VALUES %s) AS v(dossier_id, sequence, code, value, has_value, unit, level_id, points, weight)
-        """, stale, company.id, uid, uid, SQL(", ").join(
-            SQL("(%s, %s, %s, %s::float8, %s, %s, %s::int4, %s::float8, %s::float8)", *row)
-            for row in rows if row[0] in stale_set)))
-        factor_model.invalidate_model()
+        if updates:
+            self.env.execute_query(SQL("""
+                UPDATE late_payment_risk_factor factor
+                   SET value = v.value, has_value = v.has_value, unit = v.unit, level_id = v.level_id,
+                       points = v.points, weight = v.weight, write_uid = %s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM (VALUES %s) AS v(id, value, has_value, unit, level_id, points, weight)
+                 WHERE factor.id = v.id
+            """, uid, SQL(", ").join(
+                SQL("(%s, %s::float8, %s, %s, %s::int4, %s::float8, %s::float8)", *row) for row in updates)))
+        if replaced:
+            replaced_set = set(replaced)
+            self.env.execute_query(SQL("""
+                WITH gone AS (DELETE FROM late_payment_risk_factor WHERE dossier_id = ANY(%s))
+                INSERT INTO late_payment_risk_factor
+                       (dossier_id, company_id, sequence, code, value, has_value, unit, level_id, points, weight,
+                        create_uid, write_uid, create_date, write_date)
+                SELECT v.dossier_id, %s, v.sequence, v.code, v.value, v.has_value, v.unit, v.level_id, v.points,
+                       v.weight, %s, %s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                  FROM (VALUES %s) AS v(dossier_id, sequence, code, value, has_value, unit, level_id, points, weight)
+            """, replaced, company.id, uid, uid, SQL(", ").join(
+                SQL("(%s, %s, %s, %s::float8, %s, %s, %s::int4, %s::float8, %s::float8)", *row)
+                for row in rows if row[0] in replaced_set)))
+        if updates or replaced:
+            factor_model.invalidate_model()
 
     # -- scheduled action ------------------------------------------------------------------------
     @api.model
@@ -305,22 +359,25 @@ class LatePaymentDossier(models.Model):
         """Every night: the risk score of every customer in every company, by batches of a few
         queries each, bounded by time (late.payment.batch); a rerun the same day skips the
         customers already scored; a customer whose scoring fails is skipped until tomorrow and
-        reported to the administrators."""
+        reported to the administrators. What stays true all night (the company's pools of
+        profiles, the recovery per level) is read once for all the batches of a call."""
         today = fields.Date.context_today(self)
         todo = [
             (company, self._risk_candidates(company, today, company._late_payment_risk_weights(),
                                                          exclude_scored_on=today))
             for company in self.env["res.company"].search_fetch([], ["currency_id"])]
 
-        def process(company, ids):
-            self._compute_risk(company, partners=self.env["res.partner"].browse(ids))
+        with self._nightly_reads() as dossiers:
 
-        def skip(company, ids, _error):
-            self._risk_mark_scored(company, ids, today)
+            def process(company, ids):
+                dossiers._compute_risk(company, partners=dossiers.env["res.partner"].browse(ids))
 
-        self.env["late.payment.batch"]._batches(
-            self.env._("Risk scores"), todo, process, skip=skip, describe=self._describe_partner,
-            first_size=100, max_size=batch_size)
+            def skip(company, ids, _error):
+                dossiers._risk_mark_scored(company, ids, today)
+
+            self.env["late.payment.batch"]._batches(
+                self.env._("Risk scores"), todo, process, skip=skip, describe=self._describe_partner,
+                first_size=100, max_size=batch_size)
 
     @api.model
     def _risk_mark_scored(self, company, partner_ids, today):

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .common import day
@@ -165,11 +167,48 @@ class TestForecast(RiskCommon):
         self.assertEqual((weeks[-1].cumulative, later_amount, unknown), (2000.0, 0.0, 0.0))
         self.assertEqual(dashboard.forecast_total, 2000.0)
         self.assertIn("o_late_payment_forecast", html)
-        # the backtest replays the five invoices settled this year
-        self.assertIn("The 5 invoices settled in the last 12 months", backtest)
+        # the backtest replays the five invoices settled this year (measured now: the nightly run
+        # has not measured it yet)
+        self.assertFalse(self.company.late_payment_backtest_date)
+        self.assertIn("The 5 invoices settled in the 12 months before", backtest)
         # the receivables analysis groups the open invoice by its expected week
         with self._at(TODAY):
             groups = self.env["late.payment.receivable.report"].formatted_read_group(
                 [("company_id", "=", self.company.id), ("is_open", "=", True), ("amount_residual", ">", 0)],
                 ["expected_date:week"], ["amount_residual:sum"])
         self.assertEqual([group["amount_residual:sum"] for group in groups if group["expected_date:week"]], [2000.0])
+
+    def test_the_nightly_run_stores_the_backtest_once_every_customer_is_scored(self):
+        for late in (18, 12, 12, 12, 6):
+            self._settled(1000.0, day(100 - late), day(100))
+        other = self._customer("Client ponctuel")
+        self._settled(400.0, day(90), day(90), partner=other)
+        cron = type(self.env["ir.cron"])
+        dossier_model = self.env["late.payment.dossier"]
+        # a turn that ends with customers left to score measures nothing yet
+        with self._at(TODAY), patch.object(cron, "_commit_progress", side_effect=[1.0, 0.0]), \
+                patch.object(type(self.env["late.payment.batch"]), "_turn_deadline", return_value=0.0):
+            dossier_model._cron_risk(batch_size=1)
+        self.assertFalse(self.company.late_payment_backtest_date)
+        with self._at(TODAY), patch.object(cron, "_commit_progress", return_value=1.0):
+            dossier_model._cron_risk(batch_size=1)
+        expected = dossier_model.sudo()._backtest(self.company, TODAY)
+        self.assertEqual(self.company.late_payment_backtest_date, TODAY)
+        self.assertEqual(self.company.late_payment_backtest_count, expected.count)
+        self.assertEqual(expected.count, 6)
+        self.assertAlmostEqual(self.company.late_payment_backtest_error, expected.mae, places=2)
+        self.assertAlmostEqual(self.company.late_payment_backtest_error_due_date, expected.mae_due_date, places=2)
+        self.assertAlmostEqual(self.company.late_payment_backtest_error_last_delay, expected.mae_last_delay,
+                               places=2)
+        # the dashboard shows what the night measured, dated, without measuring again
+        measure = type(dossier_model)
+        with self._at(TODAY + (day(1) - day(0))), patch.object(measure, "_backtest") as backtest:
+            dashboard = self.env["late.payment.dashboard"].create({"company_id": self.company.id})
+            html = dashboard.with_context(lang="en_US").backtest_html
+        backtest.assert_not_called()
+        self.assertIn(f"The 6 invoices settled in the 12 months before {TODAY.strftime('%m/%d/%Y')}", html)
+        # measured once a day: a second run the same day does not measure again
+        with self._at(TODAY), patch.object(cron, "_commit_progress", return_value=1.0), \
+                patch.object(measure, "_backtest") as backtest:
+            dossier_model._cron_risk(batch_size=1)
+        backtest.assert_not_called()

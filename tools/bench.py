@@ -61,7 +61,8 @@ OCA_MODULE = "account_credit_control"
 OCA_DIST = "odoo-addon-account-credit-control==19.0.*"
 MEASURES = [
     ("daily", "Daily follow-up run (every customer's state, today's reminders)"),
-    ("risk", "Nightly risk recompute (every customer scored, its invoices' payment dates predicted, its priority)"),
+    ("risk", "Nightly risk recompute, the next night (every customer scored, its invoices' payment dates "
+             "predicted, its priority; the backtest stored)"),
     ("backtest", "Backtest of the predicted payment dates (last 12 months, mean absolute error)"),
     ("console", "Follow-up console, first page (80 rows, accountant)"),
     ("letters", "100 reminder letters (one PDF)"),
@@ -311,10 +312,11 @@ class Bench:
     @staticmethod
     def what(record):
         keys = ("customers", "reminders", "emails_queued", "letters", "records", "length", "lines", "pdf_kb",
-                "invoices", "mae_days", "mae_due_date_days", "mae_last_delay_days")
+                "predictions_moved", "invoices", "mae_days", "mae_due_date_days", "mae_last_delay_days")
         labels = {"customers": "customers", "reminders": "reminders", "emails_queued": "emails queued",
                   "letters": "letters", "records": "rows", "length": "in the list", "lines": "credit lines",
-                  "pdf_kb": "KB of PDF", "invoices": "invoices replayed", "mae_days": "days off (ours)",
+                  "pdf_kb": "KB of PDF", "predictions_moved": "predicted dates moved", "invoices": "invoices replayed",
+                  "mae_days": "days off (ours)",
                   "mae_due_date_days": "days off (paid on the due date)",
                   "mae_last_delay_days": "days off (the customer's last delay)"}
         return ", ".join(f"{record[key]:,} {labels[key]}" for key in keys if key in record)

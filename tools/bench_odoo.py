@@ -27,6 +27,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import freezegun
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, sql_db
@@ -531,13 +532,28 @@ class Measure:
             "SELECT count(*) FROM late_payment_dossier WHERE last_run_date = %s", self.today))[0][0]
         return {"customers": customers, "reminders": reminders, "emails_queued": mails, "letters": letters}
 
-    # the nightly risk recompute: everyone scored again, as on a new day
+    # the nightly risk recompute, the next night: everyone scored again a day later (the days
+    # late grow, the predictions of the invoices past their expected date move, the priorities too),
+    # then the backtest of the predictions stored for the dashboard
     def measure_risk(self):
-        self.env.cr.execute("UPDATE late_payment_dossier SET risk_date = risk_date - 1 WHERE risk_date IS NOT NULL")
-        self.env["late.payment.dossier"]._cron_risk()
+        tomorrow = self.today + timedelta(days=1)
+        self.env.cr.execute("""
+            CREATE TEMP TABLE bench_expected ON COMMIT DROP AS
+            SELECT id, late_payment_expected_date AS expected, late_payment_expected_low AS low,
+                   late_payment_expected_high AS high
+              FROM account_move WHERE late_payment_expected_date IS NOT NULL""")
+        with freezegun.freeze_time(datetime.datetime.combine(tomorrow, datetime.time(1, 0)), tick=True):
+            self.env["late.payment.dossier"]._cron_risk()
+            self.env.flush_all()
         scored = self.env.execute_query(SQL(
-            "SELECT count(*) FROM late_payment_dossier WHERE risk_date = %s", self.today))[0][0]
-        return {"customers": scored}
+            "SELECT count(*) FROM late_payment_dossier WHERE risk_date = %s", tomorrow))[0][0]
+        moved = self.env.execute_query(SQL("""
+            SELECT count(*) FROM account_move move FULL JOIN bench_expected old ON old.id = move.id
+             WHERE (move.late_payment_expected_date IS NOT NULL OR old.id IS NOT NULL)
+               AND (old.expected, old.low, old.high) IS DISTINCT FROM
+                   (move.late_payment_expected_date, move.late_payment_expected_low, move.late_payment_expected_high)
+        """))[0][0]
+        return {"customers": scored, "predictions_moved": moved}
 
     # the backtest of the predicted payment dates on the generated ledger (engine/prediction.py):
     # the mean absolute error in days beside "paid on the due date" and "the customer's last delay"

@@ -30,8 +30,16 @@ class LatePaymentDashboard(models.TransientModel):
             weeks, later, unknown = dashboard._forecast(company, today)
             dashboard.forecast_total = weeks[-1].cumulative if weeks else 0.0
             dashboard.forecast_html = dashboard._forecast_html(weeks, later, unknown)
-            dashboard.backtest_html = dashboard._backtest_html(
-                self.env["late.payment.dossier"].sudo()._backtest(company, today))
+            dashboard.backtest_html = dashboard._backtest_html(*dashboard._backtest(company, today))
+
+    @api.model
+    def _backtest(self, company, today):
+        """(engine BacktestResult or None, the day it was measured): the one the nightly run
+        stored; measured now (not stored) when the nightly run has not measured it yet."""
+        company = company.sudo()
+        if company.late_payment_backtest_date:
+            return company._late_payment_backtest(), company.late_payment_backtest_date
+        return self.env["late.payment.dossier"].sudo()._backtest(company, today), today
 
     @api.model
     def _forecast(self, company, today, weeks=13):
@@ -85,7 +93,7 @@ class LatePaymentDashboard(models.TransientModel):
         ) % (bars, self.env._("Week of"), self.env._("Expected"), self.env._("If paid early"),
              self.env._("If paid late"), self.env._("Cumulated"), rows, footer)
 
-    def _backtest_html(self, result):
+    def _backtest_html(self, result, measured_on):
         if not result:
             return Markup("<p class='text-muted'>%s</p>") % self.env._(
                 "No invoice settled in the last 12 months to measure the predictions on.")
@@ -102,5 +110,5 @@ class LatePaymentDashboard(models.TransientModel):
              self.env._("Our prediction"), days(result.mae),
              self.env._("Paid on the due date"), days(result.mae_due_date),
              self.env._("As late as the customer's last invoice"), days(result.mae_last_delay),
-             self.env._("The %(count)s invoices settled in the last 12 months, each predicted with what was known "
-                        "on its due date.", count=result.count))
+             self.env._("The %(count)s invoices settled in the 12 months before %(date)s, each predicted with what "
+                        "was known on its due date.", count=result.count, date=format_date(self.env, measured_on)))
