@@ -12,6 +12,15 @@ BATCH_READS = "late_payment_batch_reads"
 _NIGHTLY_READS = {}
 
 
+def _read_once(memo, kind, key, read):
+    """`read()` kept in `memo` under (kind, key); every time when there is no memo."""
+    if memo is None:
+        return read()
+    if (kind, key) not in memo:
+        memo[kind, key] = read()
+    return memo[kind, key]
+
+
 class LatePaymentDossier(models.Model):
     """The customers' payment history as the risk score and the predictions read it: a few
     set-based queries per batch of customers (never one per customer). The rules that use it
@@ -43,12 +52,7 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _nightly_read(self, kind, key, read):
         """`read()`, once per (kind, key) within _nightly_reads (every time outside)."""
-        memo = _NIGHTLY_READS.get(self.env.context.get("late_payment_nightly_reads"))
-        if memo is None:
-            return read()
-        if (kind, key) not in memo:
-            memo[kind, key] = read()
-        return memo[kind, key]
+        return _read_once(_NIGHTLY_READS.get(self.env.context.get("late_payment_nightly_reads")), kind, key, read)
 
     # -- one read per batch ------------------------------------------------------------------
     @contextmanager
@@ -67,12 +71,7 @@ class LatePaymentDossier(models.Model):
     @api.model
     def _batch_read(self, kind, key, read):
         """`read()`, once per (kind, key) within _batch_reads (every time outside)."""
-        memo = self.env.cr.cache.get(BATCH_READS)
-        if memo is None:
-            return read()
-        if (kind, key) not in memo:
-            memo[kind, key] = read()
-        return memo[kind, key]
+        return _read_once(self.env.cr.cache.get(BATCH_READS), kind, key, read)
 
     @api.model
     def _open_lines(self, company, partner_ids):

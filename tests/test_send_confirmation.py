@@ -67,3 +67,24 @@ class TestSendConfirmation(LatePaymentCommon):
                 active_model="late.payment.dossier", active_ids=dossiers.ids))
             self.assertEqual((form.customer_count, form.idle_count, form.amount_total), (0, 1, 0.0))
         self.assertFalse(self._sent())
+
+    def test_unsanitized_html_cannot_be_written(self):
+        """The Html fields shown unsanitized (built by the addon) keep what the addon computed
+        whatever a user writes in them over RPC."""
+        script = "<script>alert(1)</script>"
+        with self._at(day(15)):
+            dossiers = self.dossiers._refresh(partners=self.customer | self.other, company=self.company, ensure=True)
+            action = dossiers.with_user(self.lp_user).action_send_reminders_confirm()
+            wizard = self.env["late.payment.send.wizard"].with_user(self.lp_user).with_context(
+                **action["context"]).create({})
+            wizard.write({"detail": script})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.assertNotIn("<script", wizard.detail or "")
+            self.assertIn(self.other.name, wizard.detail)
+            dossier = dossiers[:1].with_user(self.lp_user)
+            dossier.write({"preview_email": script, "preview_letter": script})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.assertNotIn("<script", dossier.preview_email or "")
+            self.assertNotIn("<script", dossier.preview_letter or "")

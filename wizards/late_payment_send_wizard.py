@@ -28,7 +28,9 @@ class LatePaymentSendWizard(models.TransientModel):
     formal_notice_count = fields.Integer(string="Formal notices", compute="_compute_summary", store=True)
     amount_total = fields.Monetary(string="Total amount", compute="_compute_summary", store=True,
                                    help="What the reminders claim, in the currency of the current company.")
-    detail = fields.Html(compute="_compute_summary", store=True, sanitize=False, readonly=True,
+    # computed by the addon, never stored (a stored value could be written by RPC), its table
+    # markup built with escaped values; the sanitizer would strip its classes
+    detail = fields.Html(compute="_compute_summary", sanitize=False, readonly=True,
                          help="Each reminder: customer, level, channels and amount.")
 
     @api.depends("dossier_ids")
