@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import LatePaymentCommon, day
@@ -77,7 +78,8 @@ class TestSendConfirmation(LatePaymentCommon):
             action = dossiers.with_user(self.lp_user).action_send_reminders_confirm()
             wizard = self.env["late.payment.send.wizard"].with_user(self.lp_user).with_context(
                 **action["context"]).create({})
-            wizard.write({"detail": script})
+            with self.assertRaises(AccessError):
+                wizard.write({"detail": script})
             self.env.flush_all()
             self.env.invalidate_all()
             self.assertNotIn("<script", wizard.detail or "")

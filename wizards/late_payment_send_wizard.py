@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import format_amount
 
 from ..engine import reminders as rules
@@ -28,9 +29,9 @@ class LatePaymentSendWizard(models.TransientModel):
     formal_notice_count = fields.Integer(string="Formal notices", compute="_compute_summary", store=True)
     amount_total = fields.Monetary(string="Total amount", compute="_compute_summary", store=True,
                                    help="What the reminders claim, in the currency of the current company.")
-    # computed by the addon, never stored (a stored value could be written by RPC), its table
-    # markup built with escaped values; the sanitizer would strip its classes
-    detail = fields.Html(compute="_compute_summary", sanitize=False, readonly=True,
+    # computed by the addon, its table markup built with escaped values (the sanitizer would strip
+    # its classes): no one writes it (write refuses it), so nothing unsanitized comes from a user
+    detail = fields.Html(compute="_compute_summary", store=True, sanitize=False, readonly=True,
                          help="Each reminder: customer, level, channels and amount.")
 
     @api.depends("dossier_ids")
@@ -64,6 +65,11 @@ class LatePaymentSendWizard(models.TransientModel):
                     self.env._("Customer"), self.env._("Level"), self.env._("Channels"), self.env._("Amount"),
                     Markup("").join(rows)) if rows else False,
             })
+
+    def write(self, vals):
+        if "detail" in vals:
+            raise AccessError(self.env._("The summary of the reminders is computed: it cannot be written."))
+        return super().write(vals)
 
     def action_confirm(self):
         """Send now, through the one send path (what is due is checked again as it goes)."""
